@@ -1,0 +1,42 @@
+"""Spec-first Socket.IO APIs for Django, driven by an AsyncAPI document.
+
+The public API: ``emit``/``aemit`` to send validated events from Django code,
+``get_server`` for the spec-aware ``socketio.AsyncServer``, and the exceptions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .exceptions import (
+    AckValidationError,
+    AsynctionError,
+    HandshakeValidationError,
+    PayloadValidationError,
+    SecurityError,
+    SpecError,
+    SpecProblem,
+    UnknownEventError,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    from .runtime import aemit, emit, get_server
+
+__all__ = [
+    "AckValidationError", "AsynctionError", "HandshakeValidationError",
+    "PayloadValidationError", "SecurityError", "SpecError", "SpecProblem",
+    "UnknownEventError", "ValidationError", "aemit", "emit", "get_server",
+]
+
+_RUNTIME = frozenset({"aemit", "emit", "get_server"})
+
+
+def __getattr__(name: str) -> Any:
+    # The runtime needs configured settings; importing it lazily keeps
+    # ``import asynction_django`` safe before Django is set up.
+    if name in _RUNTIME:
+        from . import runtime
+
+        return getattr(runtime, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,76 @@
+"""ASGI entry points: the whole project, or just the Socket.IO part for your own router."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.auth import AuthMiddlewareStack
+from channels.routing import ProtocolTypeRouter
+
+from .runtime import get_server, remember_loop
+
+Scope = dict[str, Any]
+
+
+def _relative_path(scope: Scope) -> str:
+    """The request path below ``root_path`` (daphne's ``--root-path``, a proxy's prefix)."""
+    path = scope.get("path", "")
+    root = scope.get("root_path", "")
+    if root and path.startswith(root):
+        return path[len(root):] or "/"
+    return path
+
+
+class SocketIOApp:
+    """The Socket.IO endpoint: hands every Engine.IO request to the spec-aware server."""
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        remember_loop()
+        await get_server().handle_request({**scope, "path": _relative_path(scope)}, receive, send)
+
+
+class SocketIORouter:
+    """Sends requests under the Socket.IO path to ``socketio``, the rest to ``fallback``."""
+
+    def __init__(self, socketio: Any, fallback: Any = None):
+        self.socketio = socketio
+        self.fallback = fallback
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        prefix = f"/{get_server().socketio_path}/"
+        path = _relative_path(scope)
+        if path == prefix[:-1] or path.startswith(prefix):
+            await self.socketio(scope, receive, send)
+        elif self.fallback is not None:
+            await self.fallback(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 4004})
+        else:
+            await send({"type": "http.response.start", "status": 404,
+                        "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": b"Not Found"})
+
+
+def socketio_asgi_app() -> Any:
+    """The Socket.IO endpoint with Channels' session and auth middleware in front.
+
+    Mount it in your own ``ProtocolTypeRouter`` for both ``http`` (long-polling) and
+    ``websocket``; handlers then see the Django user in ``scope["user"]``.
+    """
+    return AuthMiddlewareStack(SocketIOApp())
+
+
+def get_asgi_application() -> ProtocolTypeRouter:
+    """Django's views, the Socket.IO API and the docs, in one ASGI application.
+
+    Builds the server at once, so an invalid spec stops start-up with every problem.
+    """
+    from django.core.asgi import get_asgi_application as django_asgi_application
+
+    django_app = django_asgi_application()
+    get_server()
+    socketio = socketio_asgi_app()
+    return ProtocolTypeRouter({
+        "http": SocketIORouter(socketio, django_app),
+        "websocket": SocketIORouter(socketio),
+    })

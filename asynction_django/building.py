@@ -1,0 +1,179 @@
+"""Turning the settings and the spec into a ready server, or into every problem at once.
+
+All per-event work that can be done ahead (importing handlers, compiling schemas,
+choosing the server) happens here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .conf import AsynctionSettings, check_settings, get_settings
+from .exceptions import (
+    AckValidationError,
+    PayloadValidationError,
+    SpecError,
+    SpecProblem,
+    ValidationError,
+)
+from .handlers import Handler, HandlerImportError, import_callable
+from .namespaces import EventRoute, SpecNamespace
+from .origins import origin_allowed
+from .queues import client_manager_for
+from .server import AsynctionServer, OutgoingEvent
+from .spec import Arguments, Location, Namespace, Spec, inspect_spec
+from .spec.problems import Problems
+from .spec.servers import DEFAULT_SOCKETIO_PATH
+from .validation import ArgumentsValidator, HandshakeValidator, InvalidSchema
+
+
+@dataclass
+class Build:
+    """The outcome of building: a server, or what stops it."""
+
+    server: AsynctionServer | None = None
+    settings_errors: list[str] = field(default_factory=list)
+    spec_problems: list[SpecProblem] = field(default_factory=list)
+
+    def raise_if_failed(self) -> AsynctionServer:
+        if self.settings_errors:
+            raise ImproperlyConfigured("\n".join(self.settings_errors))
+        if self.spec_problems or self.server is None:
+            raise SpecError(self.spec_problems)
+        return self.server
+
+
+def build(values: AsynctionSettings | None = None) -> Build:
+    values = values or get_settings()
+    result = Build(settings_errors=check_settings(values))
+    if values.SPEC is None or result.settings_errors:
+        return result
+    spec, problems = inspect_spec(values.SPEC)
+    problems = Problems(problems)
+    if spec is None:
+        result.spec_problems = problems
+        return result
+    default_error = None
+    if values.DEFAULT_ERROR_HANDLER:
+        try:
+            default_error = Handler(import_callable(values.DEFAULT_ERROR_HANDLER),
+                                    values.DEFAULT_ERROR_HANDLER, max_args=2)
+        except HandlerImportError as exc:
+            result.settings_errors.append(f"ASYNCTION_DEFAULT_ERROR_HANDLER: {exc}")
+    socketio_path = _socketio_path(spec, values.SERVER, problems)
+    try:
+        client_manager = client_manager_for(values.MESSAGE_QUEUE)
+    except ValueError as exc:
+        result.settings_errors.append(f"ASYNCTION_MESSAGE_QUEUE: {exc}")
+        client_manager = None
+    assembler = _Assembler(spec, problems, values.VALIDATION, default_error)
+    namespaces = [assembler.namespace(namespace) for namespace in spec.namespaces.values()]
+    outgoing = assembler.outgoing()
+    result.spec_problems = problems
+    if result.settings_errors or problems:
+        return result
+    options: dict[str, Any] = {"cors_allowed_origins": origin_allowed, **values.SOCKETIO}
+    if client_manager is not None:
+        options["client_manager"] = client_manager
+    server = AsynctionServer(spec, outgoing, validation=values.VALIDATION, **options)
+    server.socketio_path = socketio_path
+    for namespace in namespaces:
+        server.register_namespace(namespace)
+    result.server = server
+    return result
+
+
+def _socketio_path(spec: Spec, name: str | None, problems: Problems) -> str:
+    if name is not None:
+        if name not in spec.servers:
+            known = ", ".join(sorted(spec.servers)) or "none"
+            problems.add(spec.resolved.root.child("servers"),
+                         f"ASYNCTION_SERVER is {name!r}, which is not a server of the spec "
+                         f"(servers: {known})")
+            return DEFAULT_SOCKETIO_PATH
+        return spec.servers[name].socketio_path
+    if len(spec.servers) == 1:
+        return next(iter(spec.servers.values())).socketio_path
+    return DEFAULT_SOCKETIO_PATH
+
+
+class _Assembler:
+    """Imports handlers and compiles validators, turning each failure into a problem."""
+
+    def __init__(self, spec: Spec, problems: Problems, validation: bool,
+                 default_error: Handler | None):
+        self.spec = spec
+        self.problems = problems
+        self.validation = validation
+        self.default_error = default_error
+        self.document = spec.document
+
+    def handler(self, path: str | None, location: Location, max_args: int | None = None):
+        if path is None:
+            return None
+        try:
+            return Handler(import_callable(path), path, max_args=max_args)
+        except HandlerImportError as exc:
+            self.problems.add(location, str(exc))
+            return None
+
+    def validator(self, arguments: Arguments | None, error: type[ValidationError],
+                  what: str) -> ArgumentsValidator | None:
+        if arguments is None:
+            return None
+        try:
+            validator = ArgumentsValidator(arguments, self.document, error, what)
+        except InvalidSchema as exc:
+            self.problems.add(arguments.location, str(exc))
+            return None
+        return validator if self.validation else None
+
+    def namespace(self, namespace: Namespace) -> SpecNamespace:
+        handlers_at = namespace.location.child("x-handlers")
+        routes = {
+            event: EventRoute(
+                event=event,
+                handler=self.handler(message.handler, message.location.child("x-handler")),
+                payload=self.validator(message.payload, PayloadValidationError,
+                                       f"event {event!r}"),
+                ack=self.validator(message.ack, AckValidationError, f"the ack of {event!r}"),
+            )
+            for event, message in namespace.received.items()
+        }
+        handshake = None
+        try:
+            handshake = HandshakeValidator(namespace.handshake, self.document)
+        except InvalidSchema as exc:
+            self.problems.add(namespace.location.child("bindings"), str(exc))
+        if handshake is not None and not (self.validation and handshake.checks_anything):
+            handshake = None
+        return SpecNamespace(
+            namespace.name,
+            routes,
+            handshake,
+            connect=self.handler(namespace.connect_handler, handlers_at.child("connect"), 3),
+            disconnect=self.handler(namespace.disconnect_handler,
+                                    handlers_at.child("disconnect"), 2),
+            error=self.handler(namespace.error_handler, handlers_at.child("error"), 2)
+            or self.default_error,
+        )
+
+    def outgoing(self) -> dict[tuple[str, str], OutgoingEvent]:
+        return {
+            (namespace.name, event): OutgoingEvent(
+                payload=self.validator(message.payload, PayloadValidationError,
+                                       f"event {event!r}"),
+                ack=self.validator(message.ack, AckValidationError,
+                                   f"the ack of {event!r}"),
+            )
+            for namespace in self.spec.namespaces.values()
+            for event, message in namespace.sent.items()
+        }
+
+
+def build_server(values: AsynctionSettings | None = None) -> AsynctionServer:
+    """Build the server from the settings; raise listing every problem if it cannot be."""
+    return build(values).raise_if_failed()

@@ -1,0 +1,60 @@
+"""asynction_django's settings, with their defaults (DESIGN §1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings as django_settings
+
+PREFIX = "ASYNCTION_"
+
+
+@dataclass(frozen=True)
+class AsynctionSettings:
+    SPEC: str | Path | dict[str, Any] | None = None
+    SERVER: str | None = None
+    VALIDATION: bool = True
+    DOCS: bool = True
+    DEFAULT_ERROR_HANDLER: str | None = None
+    MESSAGE_QUEUE: str | None = None
+    SOCKETIO: dict[str, Any] = field(default_factory=dict)
+
+
+NAMES = tuple(AsynctionSettings.__dataclass_fields__)
+
+
+def get_settings() -> AsynctionSettings:
+    """Read the ``ASYNCTION_*`` settings now (so ``override_settings`` is honoured)."""
+    return AsynctionSettings(
+        **{
+            name: getattr(django_settings, PREFIX + name)
+            for name in NAMES
+            if hasattr(django_settings, PREFIX + name)
+        }
+    )
+
+
+def check_settings(values: AsynctionSettings) -> list[str]:
+    """Every problem with the settings' types, as sentences naming the setting."""
+    problems = []
+    if values.SPEC is None:
+        problems.append("ASYNCTION_SPEC is not set: give the path of your AsyncAPI document "
+                        "(or the document as a dict)")
+    elif not isinstance(values.SPEC, (str, Path, dict)):
+        kind = type(values.SPEC).__name__
+        problems.append(f"ASYNCTION_SPEC must be a path or a dict, not {kind}")
+    for name in ("SERVER", "DEFAULT_ERROR_HANDLER", "MESSAGE_QUEUE"):
+        value = getattr(values, name)
+        if value is not None and not isinstance(value, str):
+            problems.append(f"ASYNCTION_{name} must be a string or None")
+    for name in ("VALIDATION", "DOCS"):
+        if not isinstance(getattr(values, name), bool):
+            problems.append(f"ASYNCTION_{name} must be True or False")
+    if not isinstance(values.SOCKETIO, dict):
+        problems.append("ASYNCTION_SOCKETIO must be a dict of socketio.AsyncServer arguments")
+    elif {"async_mode", "client_manager"} & set(values.SOCKETIO):
+        problems.append("ASYNCTION_SOCKETIO cannot set async_mode or client_manager: "
+                        "asynction_django chooses them (see ASYNCTION_MESSAGE_QUEUE)")
+    return problems

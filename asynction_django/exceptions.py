@@ -1,0 +1,120 @@
+"""One exception family for everything asynction_django refuses.
+
+Every kind of refusal has its own subclass so that error handlers can tell a bad
+payload from a bad handshake without parsing messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class AsynctionError(Exception):
+    """Base class of every exception raised by asynction_django."""
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """One mistake in an AsyncAPI document: where it is and what is wrong."""
+
+    file: str
+    pointer: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}#{self.pointer}: {self.reason}"
+
+
+class SpecError(AsynctionError, ImproperlyConfigured):
+    """The AsyncAPI document cannot be served; lists every problem at once."""
+
+    def __init__(self, problems: Sequence[SpecProblem]):
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(f"The AsyncAPI document has {len(self.problems)} problem(s):\n{lines}")
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One failed check: the JSON pointer into the checked value and why it failed."""
+
+    pointer: str
+    message: str
+    keyword: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"pointer": self.pointer, "message": self.message, "keyword": self.keyword}
+
+
+class ValidationError(AsynctionError):
+    """A value broke the schema the spec gives it.
+
+    ``as_wire()`` is what a client may see: the kind, a summary and the failed checks,
+    never a traceback or server internals.
+    """
+
+    kind = "ValidationError"
+
+    def __init__(self, message: str, errors: Iterable[ErrorDetail] = ()):
+        super().__init__(message)
+        self.message = message
+        self.errors = list(errors)
+
+    def as_wire(self) -> dict[str, Any]:
+        return {
+            "error": {
+                "type": self.kind,
+                "message": self.message,
+                "errors": [error.as_dict() for error in self.errors],
+            }
+        }
+
+
+class PayloadValidationError(ValidationError):
+    """An event's arguments do not match its message payload (either direction)."""
+
+    kind = "PayloadValidationError"
+
+
+class UnknownEventError(PayloadValidationError):
+    """The event is not part of the namespace in the spec."""
+
+    kind = "UnknownEventError"
+
+
+class AckValidationError(ValidationError):
+    """Acknowledgement arguments do not match the message's ack schema."""
+
+    kind = "AckValidationError"
+
+
+class HandshakeValidationError(ValidationError):
+    """The connection request breaks the channel's handshake bindings."""
+
+    kind = "HandshakeValidationError"
+
+
+class SecurityError(AsynctionError):
+    """A connection or event failed the spec's security requirements.
+
+    Its wire form says only that access was refused, never why.
+    """
+
+    kind = "Unauthorized"
+    wire_message = "Unauthorized"
+
+    def as_wire(self) -> dict[str, Any]:
+        return {"error": {"type": self.kind, "message": self.wire_message, "errors": []}}
+
+
+class HandlerError(AsynctionError):
+    """A handler raised; its wire form hides the cause from the client."""
+
+    kind = "InternalServerError"
+
+    def as_wire(self) -> dict[str, Any]:
+        return {"error": {"type": self.kind, "message": "Internal server error", "errors": []}}

@@ -1,0 +1,142 @@
+"""One spec channel served as a python-socketio namespace.
+
+python-socketio hands every packet of a namespace to ``trigger_event``; this class
+routes it through the spec: handshake and payload checks first, then the user's
+handler, then the ack check. Whatever goes wrong is answered on the wire with a
+structured error, never a traceback, and never takes the connection down.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import socketio
+
+from .exceptions import (
+    AckValidationError,
+    HandlerError,
+    HandshakeValidationError,
+    SecurityError,
+    UnknownEventError,
+    ValidationError,
+)
+from .handlers import Handler
+from .validation import ArgumentsValidator, HandshakeValidator, as_arguments
+
+logger = logging.getLogger("asynction_django")
+
+CONNECT_FAILED = "Connection refused by server"
+
+
+@dataclass
+class EventRoute:
+    """Everything needed to serve one client -> server event, prepared at start-up."""
+
+    event: str
+    handler: Handler | None
+    payload: ArgumentsValidator | None
+    ack: ArgumentsValidator | None
+
+
+class SpecNamespace(socketio.AsyncNamespace):
+    def __init__(
+        self,
+        name: str,
+        routes: dict[str, EventRoute],
+        handshake: HandshakeValidator | None,
+        connect: Handler | None,
+        disconnect: Handler | None,
+        error: Handler | None,
+    ):
+        super().__init__(name)
+        self.routes = routes
+        self.handshake = handshake
+        self.connect_handler = connect
+        self.disconnect_handler = disconnect
+        self.error_handler = error
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event == "connect":
+            return await self._connect(*args)
+        if event == "disconnect":
+            return await self._disconnect(*args)
+        sid, data = args[0], args[1:]
+        route = self.routes.get(event)
+        if route is None:
+            unknown = f"event {event!r} is not part of namespace {self.namespace!r}"
+            return await self._fail(sid, UnknownEventError(unknown))
+        return await self._dispatch(route, sid, data)
+
+    async def _dispatch(self, route: EventRoute, sid: str, data: tuple[Any, ...]) -> Any:
+        try:
+            if route.payload is not None:
+                route.payload.validate(data)
+            result = await route.handler(sid, *data) if route.handler else None
+        except ValidationError as exc:
+            return await self._fail(sid, exc)
+        except Exception as exc:  # noqa: BLE001 - a handler bug must not reach the client
+            logger.exception("handler for %r in %s raised", route.event, self.namespace)
+            return await self._fail(sid, exc)
+        if route.ack is not None:
+            try:
+                route.ack.validate(as_arguments(result))
+            except AckValidationError as exc:
+                logger.error("handler for %r in %s returned an invalid ack: %s %s",
+                             route.event, self.namespace, exc.message,
+                             [error.as_dict() for error in exc.errors])
+                return await self._fail(sid, exc)
+        return result
+
+    async def _fail(self, sid: str, exc: Exception) -> Any:
+        """The ack for a failed event: the error handler's answer, or a structured error."""
+        if self.error_handler is not None:
+            try:
+                return await self.error_handler(sid, exc)
+            except Exception:  # noqa: BLE001
+                logger.exception("error handler of %s raised", self.namespace)
+                return HandlerError().as_wire()
+        if isinstance(exc, (ValidationError, SecurityError)):
+            return exc.as_wire()
+        return HandlerError().as_wire()
+
+    async def _inform_error_handler(self, sid: str, exc: Exception) -> None:
+        """Tell the error handler about a refusal; its answer cannot change the refusal."""
+        if self.error_handler is None:
+            return
+        try:
+            await self.error_handler(sid, exc)
+        except Exception:  # noqa: BLE001
+            logger.exception("error handler of %s raised", self.namespace)
+
+    async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> Any:
+        if self.handshake is not None:
+            try:
+                self.handshake.validate(environ)
+            except HandshakeValidationError as exc:
+                await self._inform_error_handler(sid, exc)
+                raise socketio.exceptions.ConnectionRefusedError(
+                    exc.message, exc.as_wire()["error"]
+                ) from None
+        if self.connect_handler is None:
+            return True
+        try:
+            accepted = await self.connect_handler(sid, environ, auth)
+        except socketio.exceptions.ConnectionRefusedError as exc:
+            await self._inform_error_handler(sid, exc)
+            raise
+        except Exception as exc:  # noqa: BLE001
+            logger.exception("connect handler of %s raised", self.namespace)
+            await self._inform_error_handler(sid, exc)
+            raise socketio.exceptions.ConnectionRefusedError(CONNECT_FAILED) from None
+        return accepted is not False
+
+    async def _disconnect(self, sid: str, reason: str | None = None) -> None:
+        if self.disconnect_handler is None:
+            return
+        try:
+            await self.disconnect_handler(sid, reason)
+        except Exception as exc:  # noqa: BLE001
+            logger.exception("disconnect handler of %s raised", self.namespace)
+            await self._inform_error_handler(sid, exc)

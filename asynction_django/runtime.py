@@ -1,0 +1,79 @@
+"""The process-wide server, built on first use, and the emit API around it."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from .building import build_server
+from .conf import PREFIX
+from .server import AsynctionServer
+
+_lock = threading.Lock()
+_server: AsynctionServer | None = None
+_loop: asyncio.AbstractEventLoop | None = None
+
+
+def get_server() -> AsynctionServer:
+    """The spec-aware ``socketio.AsyncServer`` of this process (built on first call)."""
+    global _server
+    if _server is None:
+        with _lock:
+            if _server is None:
+                _server = build_server()
+    return _server
+
+
+def reset_server() -> None:
+    """Forget the server, so the next ``get_server()`` rebuilds it from the settings."""
+    global _server, _loop
+    with _lock:
+        _server = None
+        _loop = None
+
+
+@receiver(setting_changed)
+def _rebuild_on_settings_change(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith(PREFIX):
+        reset_server()
+
+
+def remember_loop() -> None:
+    """Called by the ASGI app: the loop serving clients is where emits must run."""
+    global _loop
+    _loop = asyncio.get_running_loop()
+
+
+async def aemit(event: str, data: Any = None, **kwargs: Any) -> None:
+    """Emit from async code, validated against the spec before anything is sent.
+
+    Takes python-socketio's ``emit`` arguments: ``to``, ``room``, ``skip_sid``,
+    ``namespace``, ``callback``.
+    """
+    await get_server().emit(event, data, **kwargs)
+
+
+def emit(event: str, data: Any = None, **kwargs: Any) -> None:
+    """Emit from sync code (views, signals, commands, threads), validated first.
+
+    Raises the validation error in the caller, before anything is sent. When the
+    server is serving in this process, the emit runs on its event loop.
+    """
+    server = get_server()
+    server.validate_emit(event, data, kwargs.get("namespace"))
+    loop = _loop
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is not None:
+        raise RuntimeError("emit() cannot be called from async code: use `await aemit(...)`")
+    if loop is not None and loop.is_running():
+        asyncio.run_coroutine_threadsafe(server.emit(event, data, **kwargs), loop).result()
+    else:
+        async_to_sync(server.emit)(event, data, **kwargs)

@@ -1,0 +1,164 @@
+"""The spec-aware ``socketio.AsyncServer``.
+
+On top of python-socketio it adds three things: every emit is checked against the
+spec before anything is sent, acks that clients send back are checked too, and what
+a connect handler emits reaches the client after its CONNECT packet, never before.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import socketio
+from socketio import packet
+
+from .exceptions import AckValidationError, UnknownEventError
+from .spec import Spec
+from .validation import ArgumentsValidator, as_arguments
+
+logger = logging.getLogger("asynction_django")
+
+_inside_call = contextvars.ContextVar("asynction_inside_call", default=False)
+
+
+class OutgoingEvent:
+    """The checks of one server -> client event, compiled at start-up."""
+
+    def __init__(self, payload: ArgumentsValidator | None, ack: ArgumentsValidator | None):
+        self.payload = payload
+        self.ack = ack
+
+
+class AsynctionServer(socketio.AsyncServer):
+    """A ``socketio.AsyncServer`` that serves one AsyncAPI document."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        outgoing: dict[tuple[str, str], OutgoingEvent],
+        validation: bool = True,
+        **kwargs: Any,
+    ):
+        kwargs.setdefault("async_mode", "asgi")
+        super().__init__(**kwargs)
+        self.spec = spec
+        self.validation = validation
+        self._outgoing = outgoing
+        self._connecting: dict[str, list[tuple[str | None, Callable[[], Any]]]] = {}
+
+    # Outgoing validation -------------------------------------------------------------
+
+    def validate_emit(self, event: str, data: Any, namespace: str | None = None) -> None:
+        """Raise if emitting ``event`` with ``data`` to ``namespace`` breaks the spec."""
+        namespace = namespace or "/"
+        outgoing = self._outgoing.get((namespace, event))
+        if outgoing is None:
+            if namespace not in self.spec.namespaces:
+                raise UnknownEventError(f"namespace {namespace!r} is not in the spec")
+            raise UnknownEventError(
+                f"event {event!r} is not sent by the server in namespace {namespace!r}"
+            )
+        if self.validation and outgoing.payload is not None:
+            outgoing.payload.validate(as_arguments(data))
+
+    async def emit(
+        self,
+        event: str,
+        data: Any = None,
+        to: Any = None,
+        room: Any = None,
+        skip_sid: Any = None,
+        namespace: str | None = None,
+        callback: Callable[..., Any] | None = None,
+        ignore_queue: bool = False,
+    ) -> None:
+        self.validate_emit(event, data, namespace)
+        if callback is not None:
+            callback = self._checked_callback(event, namespace or "/", callback)
+        await super().emit(event, data, to=to, room=room, skip_sid=skip_sid,
+                           namespace=namespace, callback=callback, ignore_queue=ignore_queue)
+
+    async def call(self, event: str, data: Any = None, to: Any = None, sid: Any = None,
+                   namespace: str | None = None, timeout: int = 60,
+                   ignore_queue: bool = False) -> Any:
+        token = _inside_call.set(True)
+        try:
+            result = await super().call(event, data, to=to, sid=sid, namespace=namespace,
+                                        timeout=timeout, ignore_queue=ignore_queue)
+        finally:
+            _inside_call.reset(token)
+        if isinstance(result, AckValidationError):
+            raise result
+        return result
+
+    def _checked_callback(self, event: str, namespace: str,
+                          callback: Callable[..., Any]) -> Callable[..., Any]:
+        outgoing = self._outgoing[(namespace, event)]
+        if not self.validation or outgoing.ack is None:
+            return callback
+        ack = outgoing.ack
+        inside_call = _inside_call.get()
+
+        def checked(*args: Any) -> Any:
+            try:
+                ack.validate(args)
+            except AckValidationError as exc:
+                logger.warning("client ack for %r in %s is invalid: %s %s", event, namespace,
+                               exc.message, [error.as_dict() for error in exc.errors])
+                if inside_call:
+                    return callback(exc)  # ``call`` raises it to its caller
+                return None
+            return callback(*args)
+
+        return checked
+
+    # Emits made by a connect handler wait for the CONNECT packet ---------------------
+
+    async def _handle_connect(self, eio_sid: str, namespace: str | None, data: Any) -> None:
+        namespace = namespace or "/"
+        if namespace not in self.spec.namespaces:
+            await self._send_packet(eio_sid, self.packet_class(
+                packet.CONNECT_ERROR, data={"message": "Invalid namespace"}, namespace=namespace))
+            return
+        held = self._connecting.setdefault(eio_sid, [])
+        depth_marker = (namespace, None)
+        held.append(depth_marker)
+        try:
+            await super()._handle_connect(eio_sid, namespace, data)
+        finally:
+            queued = self._release(eio_sid, depth_marker)
+        accepted = self.manager.sid_from_eio_sid(eio_sid, namespace) is not None
+        for queued_namespace, send in queued:
+            if accepted or queued_namespace != namespace:
+                await send()
+
+    def _release(self, eio_sid: str, marker: tuple[str, None]) -> list:
+        held = self._connecting[eio_sid]
+        held.remove(marker)
+        if any(send is None for _, send in held):
+            return []  # another namespace of this client is still connecting: keep holding
+        del self._connecting[eio_sid]
+        return [entry for entry in held if entry[1] is not None]
+
+    async def _send_packet(self, eio_sid: str, pkt: Any) -> None:
+        held = self._connecting.get(eio_sid)
+        if held is not None and pkt.packet_type not in (packet.CONNECT, packet.CONNECT_ERROR):
+            send = super()._send_packet
+            held.append((pkt.namespace or "/", lambda: send(eio_sid, pkt)))
+            return
+        await super()._send_packet(eio_sid, pkt)
+
+    async def _send_eio_packet(self, eio_sid: str, eio_pkt: Any) -> None:
+        held = self._connecting.get(eio_sid)
+        if held is not None:
+            send = super()._send_eio_packet
+            namespace = self.packet_class(encoded_packet=eio_pkt.data).namespace or "/"
+            held.append((namespace, lambda: send(eio_sid, eio_pkt)))
+            return
+        await super()._send_eio_packet(eio_sid, eio_pkt)
+
+
+__all__ = ["AsynctionServer", "OutgoingEvent"]

@@ -1,0 +1,118 @@
+"""The normalised description of a Socket.IO API, whatever AsyncAPI version it came from.
+
+Everything else in asynction_django (validation, the server, docs, tooling) reads this
+model, never the raw document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from .documents import Location, ResolvedDocument
+
+
+class Arity(Enum):
+    """How many Socket.IO arguments a schema stands for (DESIGN §3: the schema decides)."""
+
+    NONE = "none"  # no schema: the event carries no argument
+    ONE = "one"  # any non-tuple schema: exactly one argument
+    TUPLE = "tuple"  # prefixItems or array-form items: one argument per item
+
+
+def arity_of(schema: Any) -> Arity:
+    if schema is None:
+        return Arity.NONE
+    if isinstance(schema, dict) and (
+        "prefixItems" in schema or isinstance(schema.get("items"), list)
+    ):
+        return Arity.TUPLE
+    return Arity.ONE
+
+
+@dataclass(frozen=True)
+class Arguments:
+    """The schema of a list of Socket.IO arguments (an event's payload or an ack)."""
+
+    schema: Any
+    location: Location
+
+    @property
+    def arity(self) -> Arity:
+        return arity_of(self.schema)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One event in one direction of one namespace."""
+
+    event: str
+    payload: Arguments
+    ack: Arguments | None
+    handler: str | None
+    location: Location
+    document: dict[str, Any] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Handshake:
+    """What the channel's ``ws`` bindings require of the connection request."""
+
+    query: Arguments | None = None
+    headers: Arguments | None = None
+    method: str | None = None
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """A channel of the spec, served as a Socket.IO namespace."""
+
+    name: str
+    received: dict[str, Message]  # client -> server (2.x publish)
+    sent: dict[str, Message]  # server -> client (2.x subscribe)
+    connect_handler: str | None
+    disconnect_handler: str | None
+    error_handler: str | None
+    handshake: Handshake
+    location: Location
+    document: dict[str, Any] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    url: str
+    protocol: str
+    socketio_path: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A loaded AsyncAPI document, ready to serve."""
+
+    version: str
+    title: str
+    source: str
+    namespaces: dict[str, Namespace]
+    servers: dict[str, Server]
+    resolved: ResolvedDocument = field(repr=False, compare=False)
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The whole document with every ``$ref`` resolved (for docs and export)."""
+        return self.resolved.tree
+
+    def handler_paths(self) -> list[tuple[str, Location]]:
+        """Every dotted handler path the spec names, with where it names it."""
+        paths: list[tuple[str, Location]] = []
+        for namespace in self.namespaces.values():
+            for kind in ("connect", "disconnect", "error"):
+                path = getattr(namespace, f"{kind}_handler")
+                if path:
+                    paths.append((path, namespace.location.child("x-handlers").child(kind)))
+            for message in namespace.received.values():
+                if message.handler:
+                    paths.append((message.handler, message.location.child("x-handler")))
+        return paths

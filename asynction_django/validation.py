@@ -1,0 +1,178 @@
+"""Validators compiled once at start-up: payloads, acks and handshakes.
+
+Nothing here looks anything up per message: each event gets one ready
+:class:`ArgumentsValidator`, built when the server is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError, relevance
+
+from .exceptions import ErrorDetail, HandshakeValidationError, ValidationError
+from .schemas import to_json_schema
+from .spec import Arguments, Arity, Handshake
+from .spec.documents import join_pointer
+
+SchemaCheck = Callable[[Any], list[ErrorDetail]]
+
+# Engine.IO's own query parameters: never part of a user's handshake schema.
+ENGINEIO_QUERY = frozenset({"EIO", "transport", "sid", "t", "j", "b64"})
+
+
+class InvalidSchema(Exception):
+    """A schema in the spec is not a valid JSON Schema."""
+
+
+def compile_schema(schema: Any, document: Any) -> SchemaCheck:
+    """Compile ``schema`` into a function returning the list of failed checks."""
+    translated = to_json_schema(schema, document)
+    try:
+        Draft202012Validator.check_schema(translated)
+    except SchemaError as exc:
+        where = _pointer(exc.absolute_path) or "/"
+        raise InvalidSchema(f"invalid schema at {where}: {exc.message}") from exc
+    validator = Draft202012Validator(
+        translated, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+    def check(instance: Any) -> list[ErrorDetail]:
+        return [
+            ErrorDetail(_pointer(error.absolute_path), error.message, str(error.validator))
+            for error in sorted(validator.iter_errors(instance), key=relevance)
+        ]
+
+    return check
+
+
+def _pointer(path: Any) -> str:
+    pointer = ""
+    for token in path:
+        pointer = join_pointer(pointer, token)
+    return pointer
+
+
+def as_arguments(value: Any) -> tuple[Any, ...]:
+    """python-socketio's rule for data: None is no argument, a tuple is several."""
+    if value is None:
+        return ()
+    if isinstance(value, tuple):
+        return value
+    return (value,)
+
+
+class ArgumentsValidator:
+    """Checks the arguments of one event (or one ack) against the spec's schema."""
+
+    def __init__(
+        self,
+        arguments: Arguments | None,
+        document: Any,
+        error: type[ValidationError],
+        what: str,
+    ):
+        self.error = error
+        self.what = what
+        self.arity = arguments.arity if arguments is not None else None
+        self._check = (
+            compile_schema(arguments.schema, document)
+            if arguments is not None and arguments.schema is not None
+            else None
+        )
+
+    def validate(self, args: tuple[Any, ...]) -> None:
+        """Raise ``self.error`` if ``args`` break the schema; a None spec accepts anything."""
+        if self.arity is None:
+            return
+        if self.arity is Arity.NONE:
+            if args:
+                raise self.error(f"{self.what} takes no arguments, got {len(args)}")
+            return
+        if self.arity is Arity.ONE:
+            if len(args) != 1:
+                raise self.error(f"{self.what} takes exactly one argument, got {len(args)}")
+            instance = args[0]
+        else:
+            instance = list(args)
+        errors = self._check(instance) if self._check else []
+        if errors:
+            raise self.error(f"{self.what} does not match its schema", errors)
+
+
+class HandshakeValidator:
+    """Checks a connection request against the channel's ``ws`` bindings."""
+
+    def __init__(self, handshake: Handshake, document: Any):
+        self.method = handshake.method
+        self._query = self._compile(handshake.query, document)
+        self._headers = self._compile(handshake.headers, document, lowercase=True)
+
+    @staticmethod
+    def _compile(arguments: Arguments | None, document: Any, lowercase: bool = False):
+        if arguments is None or arguments.schema is None:
+            return None
+        schema = _lowercase_names(arguments.schema) if lowercase else arguments.schema
+        return compile_schema(schema, document)
+
+    @property
+    def checks_anything(self) -> bool:
+        return bool(self.method or self._query or self._headers)
+
+    def validate(self, environ: Mapping[str, Any]) -> None:
+        errors: list[ErrorDetail] = []
+        if self.method and environ.get("REQUEST_METHOD", "GET") != self.method:
+            errors.append(ErrorDetail("", f"the handshake must use {self.method}", "method"))
+        if self._query:
+            errors += _prefixed("/query", self._query(query_of(environ)))
+        if self._headers:
+            errors += _prefixed("/headers", self._headers(headers_of(environ)))
+        if errors:
+            raise HandshakeValidationError("the handshake does not match the channel bindings",
+                                           errors)
+
+
+def _prefixed(prefix: str, errors: list[ErrorDetail]) -> list[ErrorDetail]:
+    return [ErrorDetail(prefix + error.pointer, error.message, error.keyword) for error in errors]
+
+
+def _lowercase_names(schema: Any) -> Any:
+    """HTTP header names are case-insensitive: compare them in lower case."""
+    if not isinstance(schema, dict):
+        return schema
+    lowered = dict(schema)
+    if isinstance(schema.get("properties"), dict):
+        properties = schema["properties"]
+        lowered["properties"] = {name.lower(): value for name, value in properties.items()}
+    if isinstance(schema.get("required"), list):
+        lowered["required"] = [str(name).lower() for name in schema["required"]]
+    return lowered
+
+
+def query_of(environ: Mapping[str, Any]) -> dict[str, Any]:
+    """The user's query parameters; a repeated one becomes a list."""
+    query: dict[str, Any] = {}
+    for key, value in parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True):
+        if key in ENGINEIO_QUERY:
+            continue
+        if key in query:
+            previous = query[key]
+            query[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            query[key] = value
+    return query
+
+
+def headers_of(environ: Mapping[str, Any]) -> dict[str, str]:
+    headers = {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if key in environ:
+            headers[key.replace("_", "-").lower()] = environ[key]
+    return headers
