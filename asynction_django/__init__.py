@@ -21,22 +21,27 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
+    from .connections import Connection, get_connection
     from .runtime import aemit, emit, get_server
 
 __all__ = [
     "AckValidationError", "AsynctionError", "HandshakeValidationError",
     "PayloadValidationError", "SecurityError", "SpecError", "SpecProblem",
     "UnknownEventError", "ValidationError", "aemit", "emit", "get_server",
+    "Connection", "get_connection",
 ]
 
-_RUNTIME = frozenset({"aemit", "emit", "get_server"})
+_LAZY = {
+    "aemit": "runtime", "emit": "runtime", "get_server": "runtime",
+    "Connection": "connections", "get_connection": "connections",
+}
 
 
 def __getattr__(name: str) -> Any:
     # The runtime needs configured settings; importing it lazily keeps
     # ``import asynction_django`` safe before Django is set up.
-    if name in _RUNTIME:
-        from . import runtime
+    if name in _LAZY:
+        from importlib import import_module
 
-        return getattr(runtime, name)
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
