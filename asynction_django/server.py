@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import socketio
+from engineio import packet as eio_packet
 from socketio import packet
 
 from .exceptions import AckValidationError, UnknownEventError
@@ -125,6 +126,20 @@ class AsynctionServer(socketio.AsyncServer):
             return callback(*args)
 
         return checked
+
+    # A client's long-poll ends when the client closes -------------------------------
+
+    async def _handle_eio_disconnect(self, eio_sid: str, reason: Any) -> None:
+        """Answer the long-poll a polling client leaves open when it closes.
+
+        python-engineio marks the socket closed but leaves that GET pending until the
+        ping interval (25 s by default); answering it with a NOOP frees the request
+        and lets the client finish disconnecting at once.
+        """
+        await super()._handle_eio_disconnect(eio_sid, reason)
+        socket = self.eio.sockets.get(eio_sid)
+        if socket is not None and not socket.upgraded:
+            socket.queue.put_nowait(eio_packet.Packet(eio_packet.NOOP))
 
     # Emits made by a connect handler wait for the CONNECT packet ---------------------
 

@@ -11,6 +11,7 @@ can be reported where the user has to fix them.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,20 @@ DICT_SOURCE = "<dict>"
 
 
 class _YamlLoader(yaml.SafeLoader):
-    """Safe YAML without timestamps: dates stay strings, as in JSON."""
+    """Safe YAML read the way AsyncAPI tools read it (YAML 1.2 core scalars).
+
+    PyYAML follows YAML 1.1, where ``yes``/``no``/``on``/``off`` are booleans and
+    ``2024-01-01`` is a date; JavaScript tooling reads them as strings, so do we.
+    """
 
 
+_YAML_12_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _YamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [
+        (tag, _YAML_12_BOOL if tag == "tag:yaml.org,2002:bool" else regexp)
+        for tag, regexp in resolvers
+        if tag != "tag:yaml.org,2002:timestamp"
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 

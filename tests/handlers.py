@@ -1,0 +1,108 @@
+"""Handlers named by the wire tests' specs."""
+
+from django.contrib.auth import get_user_model
+
+from asynction_django import (
+    AckValidationError,
+    PayloadValidationError,
+    UnknownEventError,
+    aemit,
+    get_connection,
+    get_server,
+)
+
+CALLS = {"echo": 0}
+
+
+def echo(sid, payload):
+    CALLS["echo"] += 1
+    return payload["text"]
+
+
+async def async_echo(sid, payload):
+    CALLS["echo"] += 1
+    return payload["text"]
+
+
+def total(sid, numbers):
+    return sum(numbers)
+
+
+def pair(sid, number, text):
+    return number, text
+
+
+def ping(sid):
+    return "pong"
+
+
+async def bad_ack(sid):
+    return 42
+
+
+def boom(sid):
+    raise RuntimeError("secret-detail-xyz")
+
+
+def calls(sid):
+    return CALLS["echo"]
+
+
+def whoami(sid):
+    return get_connection(sid, "/").user.get_username()
+
+
+def add_user(sid, username):
+    users = get_user_model()
+    users.objects.create(username=username)
+    return users.objects.count()
+
+
+async def connect(sid, environ, auth):
+    auth = auth or {}
+    if auth.get("refuse"):
+        return False
+    if auth.get("explode"):
+        raise RuntimeError("connect exploded")
+    await aemit("welcome", {"text": f"auth={sorted(auth)}"}, to=sid)
+    return True
+
+
+async def emit_invalid(sid):
+    try:
+        await aemit("news", {"wrong": 1}, to=sid)
+    except PayloadValidationError as exc:
+        return type(exc).__name__
+    return "sent"
+
+
+async def emit_unknown(sid):
+    try:
+        await aemit("no such event", {"text": "x"}, to=sid)
+    except UnknownEventError as exc:
+        return type(exc).__name__
+    return "sent"
+
+
+async def ask(sid, question):
+    try:
+        return await get_server().call("question", question, to=sid, namespace="/", timeout=5)
+    except AckValidationError as exc:
+        return type(exc).__name__
+
+
+async def broadcast(sid, text):
+    await aemit("news", {"text": text})
+    return True
+
+
+def refuse(sid, environ, auth):
+    return False
+
+
+def handled(sid, exc):
+    return {"handled": type(exc).__name__}
+
+
+def default_error(sid, exc):
+    return {"default handler": type(exc).__name__}

@@ -1,0 +1,43 @@
+"""Settings for the test suite: `python -m django test --settings=tests.settings`."""
+
+import json
+import os
+from pathlib import Path
+
+TESTS_DIR = Path(__file__).resolve().parent
+
+SECRET_KEY = "asynction-django-tests"
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+USE_TZ = True
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "channels",
+    "asynction_django",
+]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(TESTS_DIR / "test.sqlite3"),
+        "TEST": {"NAME": str(TESTS_DIR / "test-db.sqlite3")},
+    }
+}
+ROOT_URLCONF = "tests.urls"
+ASGI_APPLICATION = "tests.asgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+ASYNCTION_SPEC = TESTS_DIR / "specs" / "echo.yaml"
+
+# Live-server tests run daphne in a child process; tests/live.py hands it the
+# per-class setting overrides (JSON) and, when needed, a database of its own.
+_overrides = os.environ.get("ASYNCTION_TEST_OVERRIDES")
+if _overrides:
+    globals().update(json.loads(_overrides))
