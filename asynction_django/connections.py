@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextvars
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-
-from .runtime import get_server
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,31 @@ class Connection:
         return self.scope.get("session")
 
 
-def get_connection(sid: str, namespace: str = "/") -> Connection:
-    """The connection ``sid`` has to ``namespace``; works in every handler and outside them."""
+_handling: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(
+    "asynction_handling", default=None
+)
+
+
+@contextmanager
+def handling(sid: str, namespace: str) -> Iterator[None]:
+    """Within this block, handlers serve ``sid`` in ``namespace`` (for ``get_connection``)."""
+    token = _handling.set((sid, namespace))
+    try:
+        yield
+    finally:
+        _handling.reset(token)
+
+
+def get_connection(sid: str, namespace: str | None = None) -> Connection:
+    """The connection ``sid`` has to ``namespace``.
+
+    Inside a handler the namespace defaults to the handler's own; elsewhere to ``/``.
+    """
+    if namespace is None:
+        current = _handling.get()
+        namespace = current[1] if current is not None and current[0] == sid else "/"
+    from .runtime import get_server
+
     server = get_server()
     environ = server.get_environ(sid, namespace)
     if environ is None:

@@ -22,6 +22,7 @@ from .exceptions import (
     UnknownEventError,
     ValidationError,
 )
+from .connections import handling
 from .handlers import Handler
 from .validation import ArgumentsValidator, HandshakeValidator, as_arguments
 
@@ -58,6 +59,10 @@ class SpecNamespace(socketio.AsyncNamespace):
         self.error_handler = error
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
+        with handling(args[0], self.namespace):
+            return await self._trigger(event, *args)
+
+    async def _trigger(self, event: str, *args: Any) -> Any:
         if event == "connect":
             return await self._connect(*args)
         if event == "disconnect":

@@ -49,7 +49,7 @@ def calls(sid):
 
 
 def whoami(sid):
-    return get_connection(sid, "/").user.get_username()
+    return get_connection(sid).user.get_username()
 
 
 def add_user(sid, username):
@@ -106,3 +106,26 @@ def handled(sid, exc):
 
 def default_error(sid, exc):
     return {"default handler": type(exc).__name__}
+
+
+def raw(sid, value):
+    return value
+
+
+def shout(sid, text):
+    return text.upper()
+
+
+def count_words(sid, text):
+    return {"words": len(text.split())}
+
+
+STYLE_EVENTS = []
+
+
+def style_connect(sid, environ):
+    STYLE_EVENTS.append("connect")
+
+
+def style_disconnect(sid):
+    STYLE_EVENTS.append("disconnect")

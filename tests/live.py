@@ -72,6 +72,15 @@ class LiveServer:
         self.stop()
         raise RuntimeError(f"daphne did not answer within {STARTUP_TIMEOUT}s:\n{self.log()}")
 
+    def run_python(self, code: str) -> str:
+        """Run ``code`` with the server's settings and database; return its output."""
+        env = self._environment()
+        command = [sys.executable, "-c", f"import django; django.setup()\n{code}"]
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(done.stderr)
+        return done.stdout
+
     def log(self) -> str:
         return self._log.read_text(errors="replace") if self._log.exists() else ""
 
@@ -102,37 +111,44 @@ class LiveSocketIOTestCase(SimpleTestCase):
         cls.addClassCleanup(cls.server.stop)
 
     def connect(self, namespaces: list[str] | None = None, transport: str | None = None,
-                **kwargs: Any) -> socketio.Client:
+                query: str = "", **kwargs: Any) -> socketio.Client:
         """A connected client (disconnected after the test) over the class's transport."""
         client = socketio.Client(reconnection=False)
         self.addCleanup(client.disconnect)
         kwargs.setdefault("socketio_path", f"{self.root_path}/{self.socketio_path}")
-        client.connect(self.server.url, namespaces=namespaces or ["/"],
+        url = f"{self.server.url}?{query}" if query else self.server.url
+        client.connect(url, namespaces=namespaces or ["/"],
                        transports=[transport or self.transport], wait_timeout=5, **kwargs)
         return client
 
-    def refusal(self, namespace: str = "/", auth: Any = None) -> Any:
+    def refusal(self, namespace: str = "/", auth: Any = None, query: str = "",
+                headers: dict[str, str] | None = None) -> Any:
         """Connect expecting a CONNECT_ERROR; return the data the server refused with.
 
         Websocket classes use python-socketio's client; polling classes speak the
         protocol with plain HTTP requests, so the CONNECT_ERROR frame itself is checked.
         """
         if self.transport == "polling":
-            return self._raw_polling_refusal(namespace, auth)
+            return self._raw_polling_refusal(namespace, auth, query, headers or {})
         client = socketio.Client(reconnection=False)
         self.addCleanup(client.disconnect)
         refused: list[Any] = []
         client.on("connect_error", refused.append, namespace=namespace)
+        url = f"{self.server.url}?{query}" if query else self.server.url
         with self.assertRaises(socketio.exceptions.ConnectionError):
-            client.connect(self.server.url, namespaces=[namespace], transports=["websocket"],
+            client.connect(url, namespaces=[namespace], transports=["websocket"],
+                           headers=headers or {},
                            socketio_path=f"{self.root_path}/{self.socketio_path}",
                            auth=auth, wait_timeout=5)
         self.assertEqual(len(refused), 1, "expected exactly one CONNECT_ERROR")
         return refused[0]
 
-    def _raw_polling_refusal(self, namespace: str, auth: Any) -> Any:
+    def _raw_polling_refusal(self, namespace: str, auth: Any, query: str,
+                             headers: dict[str, str]) -> Any:
         base = f"{self.server.url}{self.root_path}/{self.socketio_path}/?EIO=4&transport=polling"
-        opened = requests.get(base, timeout=5).text
+        if query:
+            base += f"&{query}"
+        opened = requests.get(base, headers=headers, timeout=5).text
         self.assertTrue(opened.startswith("0{"), opened)
         sid = json.loads(opened[1:])["sid"]
         prefix = "" if namespace == "/" else f"{namespace},"

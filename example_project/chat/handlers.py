@@ -23,14 +23,14 @@ async def _publish_presence() -> None:
 def _online_users() -> list[str]:
     server = get_server()
     return [
-        get_connection(sid, "/").user.get_username()
+        get_connection(sid).user.get_username()
         for sid, _ in server.manager.get_participants("/", None)
     ]
 
 
 async def connect(sid, environ, auth):
     """Only logged-in users chat; refusing here sends the client a CONNECT_ERROR."""
-    if not get_connection(sid, "/").user.is_authenticated:
+    if not get_connection(sid).user.is_authenticated:
         return False
     await _publish_presence()
     return True
@@ -54,14 +54,14 @@ def _history(room: str) -> list[dict]:
 
 def send_message(sid, payload):
     """Sync: stores with the ORM, then emits with the sync API from this worker thread."""
-    user = get_connection(sid, "/").user
+    user = get_connection(sid).user
     message = Message.objects.create(room=payload["room"], author=user, text=payload["text"])
     emit("new message", message.as_event(), room=message.room, namespace="/")
     return {"id": message.id, "created": message.created.isoformat()}
 
 
 async def typing(sid, room, is_typing):
-    user = get_connection(sid, "/").user.get_username()
+    user = get_connection(sid).user.get_username()
     await aemit("typing", {"room": room, "user": user, "typing": is_typing},
                 room=room, skip_sid=sid, namespace="/")
 
@@ -72,7 +72,7 @@ def list_rooms(sid):
 
 
 async def admin_connect(sid, environ, auth):
-    if not get_connection(sid, "/admin").user.is_staff:
+    if not get_connection(sid).user.is_staff:
         return False
     online = len(set(_online_users()))
     await aemit("presence", {"online": online}, to=sid, namespace="/admin")
