@@ -14,6 +14,7 @@ from typing import Any
 
 import socketio
 
+from .connections import handling
 from .exceptions import (
     AckValidationError,
     HandlerError,
@@ -22,7 +23,6 @@ from .exceptions import (
     UnknownEventError,
     ValidationError,
 )
-from .connections import handling
 from .handlers import Handler
 from .validation import ArgumentsValidator, HandshakeValidator, as_arguments
 
