@@ -1,0 +1,76 @@
+"""asynction_django.testing: the in-process client proves the same things as the wire."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.test import override_settings
+
+from asynction_django import emit
+from asynction_django.testing import ConnectionRefused, SocketIOTestCase
+
+SPECS = Path(__file__).resolve().parent / "specs"
+WIRE = SPECS / "wire.yaml"
+
+
+@override_settings(ASYNCTION_SPEC=WIRE)
+class InProcessClientTests(SocketIOTestCase):
+    def test_call_emit_and_acks(self):
+        client = self.socketio_client()
+        self.assertEqual(client.call("echo", {"text": "hi"}), "hi")
+        self.assertEqual(client.call("pair", 1, "a"), (1, "a"))
+        self.assertEqual(client.call("echo", {"txt": 1})["error"]["type"],
+                         "PayloadValidationError")
+
+    def test_connect_auth_and_events_from_the_connect_handler(self):
+        client = self.socketio_client(auth={"token": "x"})
+        event = client.receive("welcome")
+        self.assertEqual(event.args, [{"text": "auth=['token']"}])
+
+    def test_refusals_raise_with_the_servers_data(self):
+        with self.assertRaises(ConnectionRefused) as caught:
+            self.socketio_client("/nowhere")
+        self.assertEqual(caught.exception.data, {"message": "Invalid namespace"})
+        with self.assertRaisesMessage(ConnectionRefused, "Connection rejected by server"):
+            self.socketio_client(auth={"refuse": True})
+
+    def test_broadcasts_reach_other_clients(self):
+        first, second = self.socketio_client(), self.socketio_client()
+        self.assertTrue(first.call("broadcast", "all"))
+        self.assertEqual(second.receive("news").args, [{"text": "all"}])
+
+    def test_server_calls_are_answered_by_responders(self):
+        client = self.socketio_client()
+        client.on("question", lambda question: "yes")
+        self.assertEqual(client.call("ask", "ok?"), "yes")
+
+    def test_logged_in_user_reaches_handlers_and_the_orm_is_shared(self):
+        user = get_user_model().objects.create_user("dora", password="pw-123456")
+        client = self.socketio_client(user=user)
+        self.assertEqual(client.call("whoami"), "dora")
+        self.assertEqual(client.call("add user", "eve"), 2)
+
+    def test_sync_emit_from_the_test_thread_reaches_clients(self):
+        client = self.socketio_client()
+        emit("news", {"text": "from the test"})
+        self.assertEqual(client.receive("news").args, [{"text": "from the test"}])
+
+    def test_failure_messages_say_what_was_expected_and_what_came(self):
+        client = self.socketio_client(auth={"a": 1})
+        with self.assertRaisesMessage(AssertionError, "expected event 'news' in '/' within "
+                                                      "0.05s; received: [('/', 'welcome'"):
+            client.receive("news", timeout=0.05)
+
+    async def test_async_tests_use_the_async_client(self):
+        async with await self.asocketio_client() as client:
+            self.assertEqual(await client.call("async echo", {"text": "a"}), "a")
+
+
+class SpecPerTestTests(SocketIOTestCase):
+    def test_default_spec(self):
+        self.assertEqual(self.socketio_client().call("echo", {"text": "e"}), "e")
+
+    @override_settings(ASYNCTION_SPEC=SPECS / "asynction_style.yaml")
+    def test_overridden_spec(self):
+        self.assertEqual(self.socketio_client().call("shout", "e"), "E")
