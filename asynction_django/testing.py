@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import SyncToAsync, sync_to_async
+from channels.testing import ChannelsLiveServerTestCase
+from daphne.testing import DaphneProcess
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
 from django.test import Client as DjangoClient
 from django.test import TransactionTestCase
 from engineio import packet as eio_packet
@@ -253,6 +258,13 @@ class AsyncSocketIOClient:
         self._app_task = None
 
 
+async def _cancel_other_tasks() -> None:
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 class _LoopThread:
     """An event loop in a thread, where the server and async clients of sync tests live."""
 
@@ -266,6 +278,8 @@ class _LoopThread:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout + 1)
 
     def stop(self) -> None:
+        # engineio leaves ping timers behind; end them so closing the loop is quiet.
+        self.run(_cancel_other_tasks(), DEFAULT_TIMEOUT)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
         self.loop.close()
@@ -362,7 +376,59 @@ class SocketIOTestCase(SocketIOTestMixin, TransactionTestCase):
     """
 
 
+class _ForkSafeDaphneProcess(DaphneProcess):
+    """Daphne in a forked child, with asgiref's worker thread made anew.
+
+    A fork copies asgiref's single-thread executor but not its thread, so the child's
+    first ``database_sync_to_async`` (Channels' auth middleware) would wait forever.
+    """
+
+    def run(self) -> None:
+        SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+        super().run()
+
+
+class SocketIOLiveServerTestCase(ChannelsLiveServerTestCase):
+    """A real daphne (in a child process) for the tests that need real clients.
+
+    The child serves ``ASGI_APPLICATION`` with the settings (and ``override_settings``)
+    in force when the class starts, on the test database. That database must be a
+    file: an in-memory SQLite database cannot be shared with another process.
+    """
+
+    ProtocolServerProcess = _ForkSafeDaphneProcess
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        for connection in connections.all():
+            if connection.vendor == "sqlite" and connection.is_in_memory_db():
+                raise ImproperlyConfigured(
+                    f"{cls.__name__} runs daphne in another process, which cannot see an "
+                    f"in-memory SQLite database: set DATABASES[{connection.alias!r}]['TEST']"
+                    "['NAME'] to a file path (for example BASE_DIR / 'test-db.sqlite3')."
+                )
+        from .runtime import reset_server
+
+        reset_server()  # the child builds its own server from the settings in force
+        super().setUpClass()
+
+    @property
+    def socketio_url(self) -> str:
+        return self.live_server_url
+
+    def socketio_connect(self, namespace: str = "/", *, transport: str = "websocket",
+                         **kwargs: Any) -> Any:
+        """A python-socketio ``Client`` connected over ``transport``, closed after the test."""
+        import socketio
+
+        client = socketio.Client(reconnection=False)
+        self.addCleanup(client.disconnect)
+        client.connect(self.socketio_url, namespaces=[namespace], transports=[transport],
+                       wait_timeout=5, **kwargs)
+        return client
+
+
 __all__ = [
     "AsyncSocketIOClient", "ConnectionRefused", "ReceivedEvent", "SocketIOClient",
-    "SocketIOTestCase", "SocketIOTestMixin", "session_cookie",
+    "SocketIOLiveServerTestCase", "SocketIOTestCase", "SocketIOTestMixin", "session_cookie",
 ]

@@ -33,6 +33,7 @@ DATABASES = {
 ROOT_URLCONF = "tests.urls"
 ASGI_APPLICATION = "tests.asgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+STATIC_URL = "static/"
 
 ASYNCTION_SPEC = TESTS_DIR / "specs" / "echo.yaml"
 

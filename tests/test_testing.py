@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from unittest import mock
+
 from django.contrib.auth import get_user_model
-from django.test import override_settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
+from django.test import SimpleTestCase, override_settings
 
 from asynction_django import emit
-from asynction_django.testing import ConnectionRefused, SocketIOTestCase
+from asynction_django.testing import (
+    ConnectionRefused,
+    SocketIOLiveServerTestCase,
+    SocketIOTestCase,
+    session_cookie,
+)
 
 SPECS = Path(__file__).resolve().parent / "specs"
 WIRE = SPECS / "wire.yaml"
@@ -74,3 +83,23 @@ class SpecPerTestTests(SocketIOTestCase):
     @override_settings(ASYNCTION_SPEC=SPECS / "asynction_style.yaml")
     def test_overridden_spec(self):
         self.assertEqual(self.socketio_client().call("shout", "e"), "E")
+
+
+@override_settings(ASYNCTION_SPEC=WIRE)
+class LiveServerTests(SocketIOLiveServerTestCase):
+    def test_real_clients_over_both_transports(self):
+        user = get_user_model().objects.create_user("fay", password="pw-123456")
+        for transport in ("websocket", "polling"):
+            with self.subTest(transport=transport):
+                client = self.socketio_connect(transport=transport,
+                                               headers={"Cookie": session_cookie(user)})
+                self.assertEqual(client.call("whoami", timeout=5), "fay")
+                self.assertGreater(client.call("add user", f"u-{transport}", timeout=5), 1)
+                client.disconnect()
+
+
+class InMemoryDatabaseTests(SimpleTestCase):
+    def test_live_server_refuses_an_in_memory_database_clearly(self):
+        with mock.patch.object(connections["default"], "is_in_memory_db", return_value=True):
+            with self.assertRaisesMessage(ImproperlyConfigured, "['TEST']['NAME'] to a file"):
+                SocketIOLiveServerTestCase.setUpClass()
