@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-
 from unittest import mock
 
 from django.contrib.auth import get_user_model
@@ -100,6 +99,8 @@ class LiveServerTests(SocketIOLiveServerTestCase):
 
 class InMemoryDatabaseTests(SimpleTestCase):
     def test_live_server_refuses_an_in_memory_database_clearly(self):
-        with mock.patch.object(connections["default"], "is_in_memory_db", return_value=True):
-            with self.assertRaisesMessage(ImproperlyConfigured, "['TEST']['NAME'] to a file"):
-                SocketIOLiveServerTestCase.setUpClass()
+        in_memory = mock.patch.object(connections["default"], "is_in_memory_db",
+                                      return_value=True)
+        with in_memory, self.assertRaisesMessage(ImproperlyConfigured,
+                                                 "['TEST']['NAME'] to a file"):
+            SocketIOLiveServerTestCase.setUpClass()
