@@ -42,3 +42,11 @@ ASYNCTION_SPEC = TESTS_DIR / "specs" / "echo.yaml"
 _overrides = os.environ.get("ASYNCTION_TEST_OVERRIDES")
 if _overrides:
     globals().update(json.loads(_overrides))
+
+# Handlers that fail on purpose log tracebacks; keep the test output readable.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"null": {"class": "logging.NullHandler"}},
+    "loggers": {"asynction_django": {"handlers": ["null"], "propagate": False}},
+}
