@@ -32,6 +32,7 @@ DATABASES = {
 }
 ROOT_URLCONF = "tests.urls"
 ASGI_APPLICATION = "tests.asgi.application"
+TEST_RUNNER = "tests.runner.Runner"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "static/"
 
