@@ -64,7 +64,7 @@ class AsyncSocketIOClient:
 
     def __init__(self, application: Any = None, *, socketio_path: str | None = None,
                  query: dict[str, str] | None = None, headers: dict[str, str] | None = None,
-                 user: Any = None):
+                 cookies: dict[str, str] | None = None, user: Any = None):
         if application is None:
             from .asgi import SocketIORouter, socketio_asgi_app
 
@@ -72,7 +72,8 @@ class AsyncSocketIOClient:
         self.application = application
         self.socketio_path = socketio_path
         self.query = dict(query or {})
-        self.headers = dict(headers or {})
+        self.headers = {name.lower(): value for name, value in (headers or {}).items()}
+        self.cookies = dict(cookies or {})
         self.user = user
         self.events: list[ReceivedEvent] = []
         self.disconnected: dict[str, Any] = {}
@@ -94,8 +95,12 @@ class AsyncSocketIOClient:
         from .runtime import get_server
 
         path = self.socketio_path or get_server().socketio_path
+        cookies = [f"{name}={value}" for name, value in self.cookies.items()]
         if self.user is not None:
-            self.headers["cookie"] = await sync_to_async(session_cookie)(self.user)
+            cookies.append(await sync_to_async(session_cookie)(self.user))
+        if cookies:
+            self.headers["cookie"] = "; ".join(filter(None, [self.headers.get("cookie"),
+                                                              *cookies]))
         query = urlencode({**self.query, "EIO": "4", "transport": "websocket"})
         headers = [(b"host", b"testserver"), (b"upgrade", b"websocket"),
                    (b"connection", b"Upgrade")] + [
@@ -329,18 +334,20 @@ class SocketIOTestMixin:
     one, so ``override_settings(ASYNCTION_SPEC=...)`` per test just works.
     """
 
-    def _client(self, query, headers, user) -> AsyncSocketIOClient:
-        return AsyncSocketIOClient(query=query, headers=headers, user=user)
+    def _client(self, query, headers, cookies, user) -> AsyncSocketIOClient:
+        return AsyncSocketIOClient(query=query, headers=headers, cookies=cookies, user=user)
 
     def socketio_client(self, namespace: str = "/", *, auth: Any = None,
                         query: dict[str, str] | None = None,
                         headers: dict[str, str] | None = None,
+                        cookies: dict[str, str] | None = None,
                         user: Any = None) -> SocketIOClient:
         """A connected sync client (the loop it runs on lives until the test ends)."""
         if not hasattr(self, "_socketio_loop"):
             self._socketio_loop = _LoopThread()
             self.addCleanup(self._stop_socketio_loop)
-        client = SocketIOClient(self._socketio_loop, self._client(query, headers, user))
+        client = SocketIOClient(self._socketio_loop,
+                                self._client(query, headers, cookies, user))
         self.addCleanup(client.disconnect)
         client.connect(namespace, auth)
         return client
@@ -348,13 +355,14 @@ class SocketIOTestMixin:
     async def asocketio_client(self, namespace: str = "/", *, auth: Any = None,
                                query: dict[str, str] | None = None,
                                headers: dict[str, str] | None = None,
+                               cookies: dict[str, str] | None = None,
                                user: Any = None) -> AsyncSocketIOClient:
         """A connected client for ``async def`` tests; use it as ``async with``.
 
         The test's event loop ends with the test, so the client must be closed inside
         it: ``async with await self.asocketio_client("/chat") as client: ...``.
         """
-        client = self._client(query, headers, user)
+        client = self._client(query, headers, cookies, user)
         await client.connect(namespace, auth)
         return client
 

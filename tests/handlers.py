@@ -1,5 +1,7 @@
 """Handlers named by the wire tests' specs."""
 
+import asyncio
+
 from django.contrib.auth import get_user_model
 
 from asynction_django import (
@@ -129,3 +131,24 @@ def style_connect(sid, environ):
 
 def style_disconnect(sid):
     STYLE_EVENTS.append("disconnect")
+
+
+async def kick(sid):
+    await get_server().disconnect(sid, namespace="/")
+
+
+async def slow(sid):
+    await asyncio.sleep(0.5)
+
+
+async def join(sid, room):
+    await get_server().enter_room(sid, room, namespace="/")
+    return True
+
+
+async def tell_room(sid, room, text):
+    await aemit("news", {"text": text}, room=room)
+
+
+def my_sid(sid):
+    return sid

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.test import SimpleTestCase, override_settings
 
-from asynction_django import emit
+from asynction_django import emit, get_server
 from asynction_django.testing import (
     ConnectionRefused,
     SocketIOLiveServerTestCase,
@@ -69,6 +69,35 @@ class InProcessClientTests(SocketIOTestCase):
         with self.assertRaisesMessage(AssertionError, "expected event 'news' in '/' within "
                                                       "0.05s; received: [('/', 'welcome'"):
             client.receive("news", timeout=0.05)
+
+    def test_server_side_disconnects_are_recorded(self):
+        client = self.socketio_client()
+        client.emit("kick")
+        client.receive("welcome")  # drain: the disconnect arrives after it
+        with self.assertRaisesMessage(AssertionError, "expected an ack for 'ping' within"):
+            client.call("ping", timeout=0.2)
+        self.assertEqual(client.disconnected, {"/": "server disconnect"})
+
+    def test_rooms(self):
+        inside, outside = self.socketio_client(), self.socketio_client()
+        self.assertTrue(inside.call("join", "blue"))
+        outside.call("tell room", "blue", "for blue")
+        self.assertEqual(inside.receive("news").args, [{"text": "for blue"}])
+        with self.assertRaisesMessage(AssertionError, "expected event 'news'"):
+            outside.receive("news", timeout=0.05)
+
+    def test_ack_timeouts_say_what_was_expected(self):
+        client = self.socketio_client()
+        with self.assertRaisesMessage(AssertionError, "expected an ack for 'slow' within 0.05s"):
+            client.call("slow", timeout=0.05)
+
+    def test_query_headers_and_cookies_reach_the_handshake(self):
+        client = self.socketio_client(query={"q": "1"}, headers={"X-Extra": "yes"},
+                                      cookies={"flavour": "oat"})
+        environ = get_server().get_environ(client.call("my sid"), "/")
+        self.assertIn("q=1", environ["QUERY_STRING"])
+        self.assertEqual(environ["HTTP_X_EXTRA"], "yes")
+        self.assertEqual(environ["HTTP_COOKIE"], "flavour=oat")
 
     async def test_async_tests_use_the_async_client(self):
         async with await self.asocketio_client() as client:
