@@ -23,8 +23,10 @@ from .handlers import Handler, HandlerImportError, import_callable
 from .namespaces import EventRoute, SpecNamespace
 from .origins import origin_allowed
 from .queues import client_manager_for
+from .security import Guard, Scheme, SchemeError, build_scheme
 from .server import AsynctionServer, OutgoingEvent
-from .spec import Arguments, Location, Namespace, Spec, inspect_spec
+from .spec import Arguments, Location, Namespace, Server, Spec, inspect_spec
+from .spec.model import Requirements
 from .spec.problems import Problems
 from .spec.servers import DEFAULT_SOCKETIO_PATH
 from .validation import ArgumentsValidator, HandshakeValidator, InvalidSchema
@@ -63,13 +65,15 @@ def build(values: AsynctionSettings | None = None) -> Build:
                                     values.DEFAULT_ERROR_HANDLER, max_args=2)
         except HandlerImportError as exc:
             result.settings_errors.append(f"ASYNCTION_DEFAULT_ERROR_HANDLER: {exc}")
-    socketio_path = _socketio_path(spec, values.SERVER, problems)
+    server_spec = _selected_server(spec, values.SERVER, problems)
+    socketio_path = server_spec.socketio_path if server_spec else DEFAULT_SOCKETIO_PATH
     try:
         client_manager = client_manager_for(values.MESSAGE_QUEUE)
     except ValueError as exc:
         result.settings_errors.append(f"ASYNCTION_MESSAGE_QUEUE: {exc}")
         client_manager = None
-    assembler = _Assembler(spec, problems, values.VALIDATION, default_error)
+    assembler = _Assembler(spec, problems, values.VALIDATION, default_error,
+                           server_spec.security if server_spec else None)
     namespaces = [assembler.namespace(namespace) for namespace in spec.namespaces.values()]
     outgoing = assembler.outgoing()
     result.spec_problems = problems
@@ -86,26 +90,33 @@ def build(values: AsynctionSettings | None = None) -> Build:
     return result
 
 
-def _socketio_path(spec: Spec, name: str | None, problems: Problems) -> str:
+def _selected_server(spec: Spec, name: str | None, problems: Problems) -> Server | None:
+    """``ASYNCTION_SERVER``, else the spec's only server; None when neither applies."""
     if name is not None:
         if name not in spec.servers:
             known = ", ".join(sorted(spec.servers)) or "none"
             problems.add(spec.resolved.root.child("servers"),
                          f"ASYNCTION_SERVER is {name!r}, which is not a server of the spec "
                          f"(servers: {known})")
-            return DEFAULT_SOCKETIO_PATH
-        return spec.servers[name].socketio_path
+            return None
+        return spec.servers[name]
     if len(spec.servers) == 1:
-        return next(iter(spec.servers.values())).socketio_path
-    return DEFAULT_SOCKETIO_PATH
+        return next(iter(spec.servers.values()))
+    if any(server.security for server in spec.servers.values()):
+        problems.add(spec.resolved.root.child("servers"),
+                     "several servers declare security: set ASYNCTION_SERVER to the one "
+                     "this process serves, so its security applies")
+    return None
 
 
 class _Assembler:
     """Imports handlers and compiles validators, turning each failure into a problem."""
 
     def __init__(self, spec: Spec, problems: Problems, validation: bool,
-                 default_error: Handler | None):
+                 default_error: Handler | None, server_security: Requirements | None):
         self.spec = spec
+        self.server_security = server_security
+        self.schemes: dict[str, Scheme | None] = {}
         self.problems = problems
         self.validation = validation
         self.default_error = default_error
@@ -130,6 +141,28 @@ class _Assembler:
             self.problems.add(arguments.location, str(exc))
             return None
         return validator if self.validation else None
+
+    def scheme(self, name: str) -> Scheme | None:
+        if name not in self.schemes:
+            at = self.spec.resolved.root.child("components").child("securitySchemes").child(name)
+            try:
+                self.schemes[name] = build_scheme(name, self.spec.security_schemes[name],
+                                                  import_callable)
+            except (SchemeError, HandlerImportError) as exc:
+                self.problems.add(at, str(exc))
+                self.schemes[name] = None
+            except KeyError:
+                self.schemes[name] = None  # reported by the spec's own checks
+        return self.schemes[name]
+
+    def guard(self, requirements: Requirements | None) -> Guard | None:
+        if not requirements:
+            return None
+        compiled = []
+        for requirement in requirements:
+            schemes = [(self.scheme(name), scopes) for name, scopes in requirement.items()]
+            compiled.append([(scheme, scopes) for scheme, scopes in schemes if scheme])
+        return Guard(compiled)
 
     def namespace(self, namespace: Namespace) -> SpecNamespace:
         handlers_at = namespace.location.child("x-handlers")
@@ -159,6 +192,8 @@ class _Assembler:
                                     handlers_at.child("disconnect"), 2),
             error=self.handler(namespace.error_handler, handlers_at.child("error"), 2)
             or self.default_error,
+            guard=self.guard(namespace.security if namespace.security is not None
+                             else self.server_security),
         )
 
     def outgoing(self) -> dict[tuple[str, str], OutgoingEvent]:

@@ -15,6 +15,7 @@ from typing import Any
 import socketio
 
 from .connections import handling
+from .credentials import Credentials
 from .exceptions import (
     AckValidationError,
     HandlerError,
@@ -24,6 +25,7 @@ from .exceptions import (
     ValidationError,
 )
 from .handlers import Handler
+from .security import Guard
 from .validation import ArgumentsValidator, HandshakeValidator, as_arguments
 
 logger = logging.getLogger("asynction_django")
@@ -50,6 +52,7 @@ class SpecNamespace(socketio.AsyncNamespace):
         connect: Handler | None,
         disconnect: Handler | None,
         error: Handler | None,
+        guard: Guard | None = None,
     ):
         super().__init__(name)
         self.routes = routes
@@ -57,6 +60,7 @@ class SpecNamespace(socketio.AsyncNamespace):
         self.connect_handler = connect
         self.disconnect_handler = disconnect
         self.error_handler = error
+        self.guard = guard
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         with handling(args[0], self.namespace):
@@ -124,8 +128,25 @@ class SpecNamespace(socketio.AsyncNamespace):
                 raise socketio.exceptions.ConnectionRefusedError(
                     exc.message, exc.as_wire()["error"]
                 ) from None
+        if self.guard is not None:
+            try:
+                info = await self.guard.check(Credentials.from_connect(environ, auth))
+            except SecurityError as exc:
+                await self._inform_error_handler(sid, exc)
+                raise socketio.exceptions.ConnectionRefusedError(exc.wire_message) from None
+            self.server.remember_security(sid, self.namespace, info)
         if self.connect_handler is None:
             return True
+        try:
+            accepted = await self._accepted(sid, environ, auth)
+        except BaseException:
+            self.server.remember_security(sid, self.namespace, None)
+            raise
+        if not accepted:
+            self.server.remember_security(sid, self.namespace, None)
+        return accepted
+
+    async def _accepted(self, sid: str, environ: dict[str, Any], auth: Any) -> bool:
         try:
             accepted = await self.connect_handler(sid, environ, auth)
         except socketio.exceptions.ConnectionRefusedError as exc:
@@ -138,6 +159,12 @@ class SpecNamespace(socketio.AsyncNamespace):
         return accepted is not False
 
     async def _disconnect(self, sid: str, reason: str | None = None) -> None:
+        try:
+            await self._run_disconnect_handler(sid, reason)
+        finally:
+            self.server.remember_security(sid, self.namespace, None)
+
+    async def _run_disconnect_handler(self, sid: str, reason: str | None) -> None:
         if self.disconnect_handler is None:
             return
         try:

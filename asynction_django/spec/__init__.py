@@ -53,8 +53,17 @@ def inspect_spec(
         namespaces=namespaces,
         servers=servers,
         resolved=resolved,
+        security_schemes=_security_schemes(doc),
     )
     return spec, problems
+
+
+def _security_schemes(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    components = doc.get("components")
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+    if not isinstance(schemes, dict):
+        return {}
+    return {name: scheme for name, scheme in schemes.items() if isinstance(scheme, dict)}
 
 
 def load_spec(source: str | Path | dict[str, Any], *, require_handlers: bool = True) -> Spec:

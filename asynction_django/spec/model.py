@@ -12,6 +12,9 @@ from typing import Any
 
 from .documents import Location, ResolvedDocument
 
+# A list of security requirements (OR), each mapping scheme names to scopes (AND).
+Requirements = list[dict[str, list[str]]]
+
 
 class Arity(Enum):
     """How many Socket.IO arguments a schema stands for (DESIGN §3: the schema decides)."""
@@ -77,6 +80,7 @@ class Namespace:
     handshake: Handshake
     location: Location
     document: dict[str, Any] = field(repr=False, compare=False)
+    security: Requirements | None = None  # channel x-security; None: the server's applies
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ class Server:
     protocol: str
     socketio_path: str
     location: Location
+    security: Requirements | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class Spec:
     namespaces: dict[str, Namespace]
     servers: dict[str, Server]
     resolved: ResolvedDocument = field(repr=False, compare=False)
+    security_schemes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def document(self) -> dict[str, Any]:

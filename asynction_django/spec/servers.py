@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from .documents import Location, ResolvedDocument
 from .model import Server
 from .problems import Problems
+from .v2 import requirements
 
 DEFAULT_SOCKETIO_PATH = "socket.io"
 VARIABLE = re.compile(r"{([^{}]+)}")
@@ -32,6 +33,7 @@ def read_servers(resolved: ResolvedDocument, problems: Problems) -> dict[str, Se
             protocol=str(server.get("protocol", "")),
             socketio_path=socketio_path_from_url(url),
             location=at,
+            security=requirements(server.get("security")),
         )
     return result
 

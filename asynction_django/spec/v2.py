@@ -78,7 +78,19 @@ def _read_channel(resolved, name, channel, location, problems, require_handlers)
         handshake=read_handshake(resolved, channel.get("bindings"), location, problems),
         location=location,
         document=channel,
+        security=requirements(channel.get("x-security")),
     )
+
+
+def requirements(value: Any) -> list[dict[str, list[str]]] | None:
+    """A Security Requirement list as the model keeps it (shape problems: spec/security.py)."""
+    if not isinstance(value, list):
+        return None
+    return [
+        {name: list(scopes) if isinstance(scopes, list) else [] for name, scopes in item.items()}
+        for item in value
+        if isinstance(item, dict)
+    ]
 
 
 def _string(value: Any) -> str | None:

@@ -1,0 +1,232 @@
+"""The spec's security requirements, enforced at connect time and per event.
+
+A requirement list is an OR; the schemes inside one requirement are an AND; an empty
+requirement ``{}`` lets anonymous clients in. Each scheme finds its credential
+(:mod:`credentials`), hands it to the info function the spec names, and the mapping
+that function returns becomes the connection's security info.
+"""
+
+from __future__ import annotations
+
+import hmac
+import inspect
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, sync_to_async
+
+from .credentials import Credentials
+from .exceptions import SecurityError
+
+logger = logging.getLogger("asynction_django")
+
+
+class Unauthorized(SecurityError):
+    """No acceptable credentials: the client is not who it must be."""
+
+    kind = "Unauthorized"
+    wire_message = "Unauthorized"
+
+
+class Forbidden(SecurityError):
+    """Valid credentials, but without the scopes or permissions required."""
+
+    kind = "Forbidden"
+    wire_message = "Forbidden"
+
+
+class SchemeError(Exception):
+    """A security scheme that this server cannot enforce (a start-up error)."""
+
+
+class _Callable:
+    """A user function called with the keyword arguments it declares, sync or async."""
+
+    OPTIONAL = ("required_scopes", "scope", "info")
+
+    def __init__(self, function: Callable[..., Any]):
+        self.function = function
+        try:
+            parameters = inspect.signature(function).parameters
+        except (TypeError, ValueError):
+            parameters = {}
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+        self.keywords = {name for name in self.OPTIONAL if takes_any or name in parameters}
+        if iscoroutinefunction(function):
+            self._call = function
+        else:
+            self._call = sync_to_async(function, thread_sensitive=False)
+
+    async def __call__(self, *args: Any, **optional: Any) -> Any:
+        return await self._call(*args, **{k: v for k, v in optional.items() if k in self.keywords})
+
+
+INFO_FUNCTIONS = {
+    ("http", "basic"): "x-basicInfoFunc",
+    ("http", "bearer"): "x-bearerInfoFunc",
+    ("httpApiKey", None): "x-apiKeyInfoFunc",
+    ("apiKey", None): "x-apiKeyInfoFunc",
+    ("oauth2", None): "x-tokenInfoFunc",
+    ("openIdConnect", None): "x-tokenInfoFunc",
+}
+
+
+@dataclass
+class Scheme:
+    """One security scheme, ready to check a connection's credentials."""
+
+    name: str
+    kind: str
+    credential: Callable[[Credentials], tuple[Any, ...] | None]
+    info: _Callable
+    validate_scopes: _Callable | None
+
+    async def authenticate(self, credentials: Credentials, scopes: Sequence[str]) -> dict:
+        found = self.credential(credentials)
+        if found is None:
+            raise Unauthorized()
+        try:
+            info = await self.info(*found, required_scopes=list(scopes), scope=credentials.scope)
+        except SecurityError:
+            raise
+        except Exception:  # noqa: BLE001 - a broken info function refuses, it does not crash
+            logger.exception("security info function of scheme %r raised", self.name)
+            raise Unauthorized() from None
+        if not isinstance(info, Mapping):
+            raise Unauthorized()
+        info = dict(info)
+        if scopes and not await self._scopes_ok(scopes, info):
+            raise Forbidden()
+        return info
+
+    async def _scopes_ok(self, required: Sequence[str], info: dict) -> bool:
+        granted = info.get("scopes", info.get("scope", ()))
+        if isinstance(granted, str):
+            granted = granted.split()
+        if self.validate_scopes is not None:
+            return bool(await self.validate_scopes(list(required), list(granted), info=info))
+        return set(required) <= set(granted)
+
+
+def build_scheme(name: str, definition: Mapping[str, Any],
+                 load: Callable[[str], Callable[..., Any]]) -> Scheme:
+    """Compile a Security Scheme Object; SchemeError if it cannot be enforced here."""
+    kind = definition.get("type")
+    http = str(definition.get("scheme", "")).lower() if kind == "http" else None
+    info_key = INFO_FUNCTIONS.get((kind, http)) or INFO_FUNCTIONS.get((kind, None))
+    if info_key is None:
+        what = f"http scheme {http!r}" if kind == "http" else f"type {kind!r}"
+        raise SchemeError(f"security scheme {name!r} has {what}, which a Socket.IO server "
+                          "cannot enforce (supported: http basic/bearer, httpApiKey, apiKey, "
+                          "oauth2, openIdConnect)")
+    if not isinstance(definition.get(info_key), str):
+        raise SchemeError(f"security scheme {name!r} needs {info_key}: the dotted path of "
+                          "the function that checks its credentials")
+    validator = definition.get("x-scopeValidateFunc")
+    return Scheme(
+        name=name,
+        kind=str(kind),
+        credential=_credential_reader(name, definition, kind, http),
+        info=_Callable(load(definition[info_key])),
+        validate_scopes=_Callable(load(validator)) if isinstance(validator, str) else None,
+    )
+
+
+def _credential_reader(name, definition, kind, http):
+    if http == "basic":
+        return Credentials.basic
+    if http == "bearer" or kind in ("oauth2", "openIdConnect"):
+        return lambda credentials: _one(credentials.bearer_token())
+    if kind == "httpApiKey":
+        location, key = definition.get("in"), definition.get("name")
+        if location not in ("query", "header", "cookie") or not isinstance(key, str):
+            raise SchemeError(f"httpApiKey scheme {name!r} needs `in` (query, header or "
+                              "cookie) and `name`")
+        return lambda credentials: _one(credentials.api_key(location, key))
+    location = definition.get("in")
+    if location not in ("user", "password"):
+        raise SchemeError(f"apiKey scheme {name!r} needs `in: user` or `in: password`")
+    part = 0 if location == "user" else 1
+
+    def from_basic(credentials: Credentials) -> tuple[str] | None:
+        pair = credentials.basic()
+        return (pair[part],) if pair else None
+
+    return from_basic
+
+
+def _one(value: str | None) -> tuple[str] | None:
+    return (value,) if value else None
+
+
+Requirement = Sequence[tuple[Scheme, Sequence[str]]]
+
+
+class Guard:
+    """A list of requirements (OR) of schemes (AND), as compiled at start-up."""
+
+    def __init__(self, requirements: Sequence[Requirement]):
+        self.requirements = [r for r in requirements if r]
+        self.optional = any(not r for r in requirements)
+
+    async def check(self, credentials: Credentials) -> dict[str, Any]:
+        """The merged security info of the first requirement met; raise if none is."""
+        refusal: SecurityError = Unauthorized()
+        for requirement in self.requirements:
+            info: dict[str, Any] = {}
+            try:
+                for scheme, scopes in requirement:
+                    info.update(await scheme.authenticate(credentials, scopes))
+            except Forbidden as exc:
+                refusal = exc
+                continue
+            except Unauthorized:
+                continue
+            return info
+        if self.optional:
+            return {}
+        raise refusal
+
+
+# Built-ins for Django projects -----------------------------------------------------------
+
+
+def django_session_user(key: str | None = None, required_scopes: Any = None, *,
+                        scope: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Info function accepting the Django user that Channels' auth middleware loaded.
+
+    Use it as ``x-apiKeyInfoFunc`` of an ``httpApiKey`` scheme ``in: cookie`` named like
+    ``SESSION_COOKIE_NAME``; the session itself is checked by Django, not here.
+    """
+    user = scope.get("user")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return {"user": user}
+
+
+def django_permissions(required_scopes: Sequence[str], granted_scopes: Sequence[str], *,
+                       info: Mapping[str, Any]) -> bool:
+    """Scope validator: the required scopes are Django permissions the user must have."""
+    user = info.get("user")
+    return bool(user is not None and user.has_perms(list(required_scopes)))
+
+
+def constant_time_in(candidate: str, secrets: Sequence[str]) -> bool:
+    """Whether ``candidate`` is one of ``secrets``, comparing every one in constant time."""
+    found = False
+    for secret in secrets:
+        found |= hmac.compare_digest(candidate.encode(), secret.encode())
+    return found
+
+
+def django_basic_user(username: str, password: str, required_scopes: Any = None) -> dict | None:
+    """Info function for ``http``/``basic``: Django's ``authenticate()`` checks the password.
+
+    Password hashers compare in constant time, and failed logins still run the hasher.
+    """
+    from django.contrib.auth import authenticate
+
+    user = authenticate(username=username, password=password)
+    return {"user": user} if user is not None and user.is_active else None
