@@ -173,6 +173,7 @@ class _Assembler:
                 payload=self.validator(message.payload, PayloadValidationError,
                                        f"event {event!r}"),
                 ack=self.validator(message.ack, AckValidationError, f"the ack of {event!r}"),
+                guard=self.guard(message.security),
             )
             for event, message in namespace.received.items()
         }

@@ -41,6 +41,7 @@ class EventRoute:
     handler: Handler | None
     payload: ArgumentsValidator | None
     ack: ArgumentsValidator | None
+    guard: Guard | None = None  # the operation's own security requirements
 
 
 class SpecNamespace(socketio.AsyncNamespace):
@@ -61,6 +62,10 @@ class SpecNamespace(socketio.AsyncNamespace):
         self.disconnect_handler = disconnect
         self.error_handler = error
         self.guard = guard
+        # Event-level security needs the credentials the client connected with.
+        self._keeps_credentials = any(route.guard for route in routes.values())
+        self._credentials: dict[str, Credentials] = {}
+        self._event_checks: dict[tuple[str, int], dict[str, Any] | SecurityError] = {}
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         with handling(args[0], self.namespace):
@@ -78,12 +83,27 @@ class SpecNamespace(socketio.AsyncNamespace):
             return await self._fail(sid, UnknownEventError(unknown))
         return await self._dispatch(route, sid, data)
 
+    async def _event_allowed(self, route: EventRoute, sid: str) -> None:
+        """Check the operation's security once per connection; raise if it is not met."""
+        key = (sid, id(route.guard))
+        if key not in self._event_checks:
+            credentials = self._credentials.get(sid, Credentials())
+            try:
+                self._event_checks[key] = await route.guard.check(credentials)
+            except SecurityError as exc:
+                self._event_checks[key] = exc
+        outcome = self._event_checks[key]
+        if isinstance(outcome, SecurityError):
+            raise outcome
+
     async def _dispatch(self, route: EventRoute, sid: str, data: tuple[Any, ...]) -> Any:
         try:
+            if route.guard is not None:
+                await self._event_allowed(route, sid)
             if route.payload is not None:
                 route.payload.validate(data)
             result = await route.handler(sid, *data) if route.handler else None
-        except ValidationError as exc:
+        except (ValidationError, SecurityError) as exc:
             return await self._fail(sid, exc)
         except Exception as exc:  # noqa: BLE001 - a handler bug must not reach the client
             logger.exception("handler for %r in %s raised", route.event, self.namespace)
@@ -120,6 +140,7 @@ class SpecNamespace(socketio.AsyncNamespace):
             logger.exception("error handler of %s raised", self.namespace)
 
     async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> Any:
+        """Handshake bindings, then security, then the user's connect handler."""
         if self.handshake is not None:
             try:
                 self.handshake.validate(environ)
@@ -128,22 +149,25 @@ class SpecNamespace(socketio.AsyncNamespace):
                 raise socketio.exceptions.ConnectionRefusedError(
                     exc.message, exc.as_wire()["error"]
                 ) from None
+        credentials = None
+        if self.guard is not None or self._keeps_credentials:
+            credentials = Credentials.from_connect(environ, auth)
         if self.guard is not None:
             try:
-                info = await self.guard.check(Credentials.from_connect(environ, auth))
+                info = await self.guard.check(credentials)
             except SecurityError as exc:
                 await self._inform_error_handler(sid, exc)
                 raise socketio.exceptions.ConnectionRefusedError(exc.wire_message) from None
             self.server.remember_security(sid, self.namespace, info)
-        if self.connect_handler is None:
-            return True
         try:
-            accepted = await self._accepted(sid, environ, auth)
+            accepted = self.connect_handler is None or await self._accepted(sid, environ, auth)
         except BaseException:
             self.server.remember_security(sid, self.namespace, None)
             raise
         if not accepted:
             self.server.remember_security(sid, self.namespace, None)
+        elif self._keeps_credentials:
+            self._credentials[sid] = credentials
         return accepted
 
     async def _accepted(self, sid: str, environ: dict[str, Any], auth: Any) -> bool:
@@ -163,6 +187,12 @@ class SpecNamespace(socketio.AsyncNamespace):
             await self._run_disconnect_handler(sid, reason)
         finally:
             self.server.remember_security(sid, self.namespace, None)
+            self._forget(sid)
+
+    def _forget(self, sid: str) -> None:
+        self._credentials.pop(sid, None)
+        for key in [key for key in self._event_checks if key[0] == sid]:
+            del self._event_checks[key]
 
     async def _run_disconnect_handler(self, sid: str, reason: str | None) -> None:
         if self.disconnect_handler is None:

@@ -95,6 +95,20 @@ class ConnectSecurityTests(SocketIOTestCase):
                          {"message": "Forbidden"})
         self.assertEqual(self.refused("/scoped", auth={"token": "unknown"}), UNAUTHORIZED)
 
+    def test_operation_security_guards_its_events_and_keeps_the_connection(self):
+        anonymous = self.socketio_client("/events")
+        reply = anonymous.call("security", namespace="/events")
+        self.assertEqual(reply, {"error": {"type": "Unauthorized", "message": "Unauthorized",
+                                           "errors": []}})
+        reader = self.socketio_client("/events", auth={"token": "partial"})
+        self.assertEqual(reader.call("security", namespace="/events")["error"]["type"],
+                         "Forbidden")
+        writer = self.socketio_client("/events", auth={"token": "full"})
+        self.assertEqual(writer.call("security", namespace="/events"), {})
+        self.assertEqual(anonymous.disconnected, {})
+        self.assertEqual(anonymous.call("security", namespace="/events")["error"]["type"],
+                         "Unauthorized")
+
     def test_django_session_user_and_permissions(self):
         users = get_user_model()
         plain = users.objects.create_user("plain", password="pw-123456")

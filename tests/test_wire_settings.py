@@ -189,3 +189,28 @@ class AsynctionStyleDocumentTests(LiveSocketIOTestCase):
         self.assertEqual(client.call("count", "one two three", timeout=5), {"words": 3})
         self.assertEqual(client.call("shout", 3, timeout=5),
                          {"handled": "PayloadValidationError"})
+
+
+class SecurityTests:
+    """Security over each real transport (tests/test_security.py has every case)."""
+
+    overrides = {"ASYNCTION_SPEC": str(SPECS / "security.yaml")}
+
+    def test_credentials_from_auth_payload_and_headers(self):
+        by_token = self.connect(auth={"token": "tok-1"})
+        self.assertEqual(by_token.call("security", timeout=5), {"user": "bea", "via": "bearer"})
+        by_key = self.connect(headers={"X-API-Key": "key-123"})
+        self.assertEqual(by_key.call("security", timeout=5)["via"], "api key")
+
+    def test_refusal_says_only_unauthorized(self):
+        self.assertEqual(self.refusal(auth={"token": "wrong"}), {"message": "Unauthorized"})
+        self.assertEqual(self.refusal("/scoped", auth={"token": "partial"}),
+                         {"message": "Forbidden"})
+
+
+class WebsocketSecurityTests(SecurityTests, LiveSocketIOTestCase):
+    transport = "websocket"
+
+
+class PollingSecurityTests(SecurityTests, LiveSocketIOTestCase):
+    transport = "polling"

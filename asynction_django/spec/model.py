@@ -56,6 +56,7 @@ class Message:
     handler: str | None
     location: Location
     document: dict[str, Any] = field(repr=False, compare=False)
+    security: Requirements | None = None  # the operation's own (AsyncAPI 2.4+)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from .documents import Location, ResolvedDocument
@@ -128,6 +129,8 @@ def _read_operation(resolved, channel, key, channel_at, problems, require_handle
         if require_handlers and parsed.handler is None:
             problems.add(location, f"event {parsed.event!r} is sent by clients (publish) but has "
                                    "no x-handler")
+        if "security" in operation:
+            parsed = replace(parsed, security=requirements(operation["security"]))
         messages[parsed.event] = parsed
     return messages
 
