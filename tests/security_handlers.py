@@ -29,3 +29,7 @@ async def token_info(token):
 
 def security(sid):
     return dict(get_connection(sid).security)
+
+
+def security_user(sid):
+    return get_connection(sid).security["user"].get_username()

@@ -47,6 +47,16 @@ class ConnectSecurityTests(SocketIOTestCase):
             with self.subTest(case):
                 self.assertIn("via", self.info(**kwargs))
 
+    def test_api_key_in_user_open_id_connect_and_django_basic(self):
+        self.assertEqual(self.info("/more", headers={"Authorization": basic("key-123", "x")}),
+                         {"via": "api key", "key_ok": True})
+        self.assertEqual(self.info("/more", auth={"token": "partial"})["user"], "oli")
+        get_user_model().objects.create_user("gil", password="pw-123456")
+        client = self.socketio_client("/more", auth={"username": "gil", "password": "pw-123456"})
+        self.assertEqual(client.call("whoami", namespace="/more"), "gil")
+        self.assertEqual(self.refused("/more", auth={"username": "gil", "password": "nope"}),
+                         UNAUTHORIZED)
+
     def test_security_info_reaches_handlers(self):
         self.assertEqual(self.info(auth={"token": "tok-1"}), {"user": "bea", "via": "bearer"})
 
