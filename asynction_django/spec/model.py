@@ -110,16 +110,3 @@ class Spec:
     def document(self) -> dict[str, Any]:
         """The whole document with every ``$ref`` resolved (for docs and export)."""
         return self.resolved.tree
-
-    def handler_paths(self) -> list[tuple[str, Location]]:
-        """Every dotted handler path the spec names, with where it names it."""
-        paths: list[tuple[str, Location]] = []
-        for namespace in self.namespaces.values():
-            for kind in ("connect", "disconnect", "error"):
-                path = getattr(namespace, f"{kind}_handler")
-                if path:
-                    paths.append((path, namespace.location.child("x-handlers").child(kind)))
-            for message in namespace.received.values():
-                if message.handler:
-                    paths.append((message.handler, message.location.child("x-handler")))
-        return paths

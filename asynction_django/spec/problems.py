@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from ..exceptions import SpecError, SpecProblem
+from ..exceptions import SpecProblem
 from .documents import Location
 
 
 class Problems(list[SpecProblem]):
     def add(self, location: Location, reason: str) -> None:
         self.append(location.problem(reason))
-
-    def raise_if_any(self) -> None:
-        if self:
-            raise SpecError(self)
