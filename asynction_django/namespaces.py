@@ -45,6 +45,8 @@ class EventRoute:
 
 
 class SpecNamespace(socketio.AsyncNamespace):
+    """A channel of the spec: its events, handlers, handshake checks and security."""
+
     def __init__(
         self,
         name: str,
@@ -65,7 +67,8 @@ class SpecNamespace(socketio.AsyncNamespace):
         # Event-level security needs the credentials the client connected with.
         self._keeps_credentials = any(route.guard for route in routes.values())
         self._credentials: dict[str, Credentials] = {}
-        self._event_checks: dict[tuple[str, int], dict[str, Any] | SecurityError] = {}
+        # Per connection: each operation guard's outcome, so info functions run once.
+        self._event_checks: dict[str, dict[int, dict[str, Any] | SecurityError]] = {}
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         with handling(args[0], self.namespace):
@@ -85,14 +88,15 @@ class SpecNamespace(socketio.AsyncNamespace):
 
     async def _event_allowed(self, route: EventRoute, sid: str) -> None:
         """Check the operation's security once per connection; raise if it is not met."""
-        key = (sid, id(route.guard))
-        if key not in self._event_checks:
+        checks = self._event_checks.setdefault(sid, {})
+        key = id(route.guard)
+        if key not in checks:
             credentials = self._credentials.get(sid, Credentials())
             try:
-                self._event_checks[key] = await route.guard.check(credentials)
+                checks[key] = await route.guard.check(credentials)
             except SecurityError as exc:
-                self._event_checks[key] = exc
-        outcome = self._event_checks[key]
+                checks[key] = exc
+        outcome = checks[key]
         if isinstance(outcome, SecurityError):
             raise outcome
 
@@ -191,8 +195,7 @@ class SpecNamespace(socketio.AsyncNamespace):
 
     def _forget(self, sid: str) -> None:
         self._credentials.pop(sid, None)
-        for key in [key for key in self._event_checks if key[0] == sid]:
-            del self._event_checks[key]
+        self._event_checks.pop(sid, None)
 
     async def _run_disconnect_handler(self, sid: str, reason: str | None) -> None:
         if self.disconnect_handler is None:
