@@ -27,7 +27,9 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(TESTS_DIR / "test.sqlite3"),
-        "TEST": {"NAME": str(TESTS_DIR / "test-db.sqlite3")},
+        # One test database per test run (children inherit it), so runs can overlap.
+        "TEST": {"NAME": os.environ.setdefault(
+            "ASYNCTION_TEST_DB", str(TESTS_DIR / f"test-db-{os.getpid()}.sqlite3"))},
     }
 }
 ROOT_URLCONF = "tests.urls"
