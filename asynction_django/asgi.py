@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter
+from django.conf import settings
+from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpRequest, HttpResponseBase
+from django.urls import NoReverseMatch, include, path, reverse
 
+from .conf import get_settings
 from .runtime import get_server, remember_loop
 
 Scope = dict[str, Any]
@@ -51,6 +57,60 @@ class SocketIORouter:
             await send({"type": "http.response.body", "body": b"Not Found"})
 
 
+def docs_base() -> str:
+    """Where the docs live: the parent of the Socket.IO path (``/`` for ``/socket.io``)."""
+    parent = get_server().socketio_path.rpartition("/")[0]
+    return f"/{parent}/" if parent else "/"
+
+
+class _DocsURLConf:
+    """The project's URLs with the docs mounted at ``base``, for docs requests only."""
+
+    def __init__(self, base: str):
+        self.urlpatterns = [
+            path(base.lstrip("/"), include("asynction_django.urls")),
+            path("", include(settings.ROOT_URLCONF)),  # so reverse() of the project's names works
+        ]
+
+
+@lru_cache(maxsize=8)
+def _docs_urlconf(base: str) -> _DocsURLConf:
+    return _DocsURLConf(base)
+
+
+class DocsHandler(ASGIHandler):
+    """Django's ASGI handler, resolving against the project's URLs plus the docs."""
+
+    async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
+        request.urlconf = _docs_urlconf(docs_base())
+        return await super().get_response_async(request)
+
+
+class DocsRouter:
+    """Sends ``{base}docs`` requests to the docs, the rest to ``fallback``."""
+
+    def __init__(self, fallback: Any):
+        self.docs = DocsHandler()
+        self.fallback = fallback
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        docs = f"{docs_base()}docs"
+        path_ = _relative_path(scope)
+        if (path_ == docs or path_.startswith(docs + "/")) and get_settings().DOCS:
+            await self.docs(scope, receive, send)
+        else:
+            await self.fallback(scope, receive, send)
+
+
+def docs_in_urlconf() -> bool:
+    """Whether ``ROOT_URLCONF`` already includes ``asynction_django.urls``."""
+    try:
+        reverse("asynction_django:docs")
+    except NoReverseMatch:
+        return False
+    return True
+
+
 def socketio_asgi_app() -> Any:
     """The Socket.IO endpoint with Channels' session and auth middleware in front.
 
@@ -64,13 +124,16 @@ def get_asgi_application() -> ProtocolTypeRouter:
     """Django's views, the Socket.IO API and the docs, in one ASGI application.
 
     Builds the server at once, so an invalid spec stops start-up with every problem.
+    The docs are mounted at ``{base}docs`` unless ``ROOT_URLCONF`` includes
+    ``asynction_django.urls`` itself.
     """
     from django.core.asgi import get_asgi_application as django_asgi_application
 
     django_app = django_asgi_application()
     get_server()
     socketio = socketio_asgi_app()
+    http = django_app if docs_in_urlconf() else DocsRouter(django_app)
     return ProtocolTypeRouter({
-        "http": SocketIORouter(socketio, django_app),
+        "http": SocketIORouter(socketio, http),
         "websocket": SocketIORouter(socketio),
     })

@@ -84,6 +84,7 @@ def build(values: AsynctionSettings | None = None) -> Build:
         options["client_manager"] = client_manager
     server = AsynctionServer(spec, outgoing, validation=values.VALIDATION, **options)
     server.socketio_path = socketio_path
+    server.spec_server = server_spec
     for namespace in namespaces:
         server.register_namespace(namespace)
     result.server = server

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings as django_settings
+from django.utils.module_loading import import_string
 
 PREFIX = "ASYNCTION_"
 
@@ -17,12 +18,21 @@ class AsynctionSettings:
     SERVER: str | None = None
     VALIDATION: bool = True
     DOCS: bool = True
+    DOCS_ACCESS: str | None = None  # "open", "login", "staff", a dotted path; None: see docs_access
     DEFAULT_ERROR_HANDLER: str | None = None
     MESSAGE_QUEUE: str | None = None
     SOCKETIO: dict[str, Any] = field(default_factory=dict)
 
 
 NAMES = tuple(AsynctionSettings.__dataclass_fields__)
+DOCS_ACCESS_LEVELS = ("open", "login", "staff")
+
+
+def docs_access(values: AsynctionSettings) -> str:
+    """Who may read the docs: the setting, else open while DEBUG and staff-only otherwise."""
+    if values.DOCS_ACCESS is not None:
+        return values.DOCS_ACCESS
+    return "open" if django_settings.DEBUG else "staff"
 
 
 def get_settings() -> AsynctionSettings:
@@ -52,9 +62,23 @@ def check_settings(values: AsynctionSettings) -> list[str]:
     for name in ("VALIDATION", "DOCS"):
         if not isinstance(getattr(values, name), bool):
             problems.append(f"ASYNCTION_{name} must be True or False")
+    problems += _docs_access_problems(values.DOCS_ACCESS)
     if not isinstance(values.SOCKETIO, dict):
         problems.append("ASYNCTION_SOCKETIO must be a dict of socketio.AsyncServer arguments")
     elif {"async_mode", "client_manager"} & set(values.SOCKETIO):
         problems.append("ASYNCTION_SOCKETIO cannot set async_mode or client_manager: "
                         "asynction_django chooses them (see ASYNCTION_MESSAGE_QUEUE)")
     return problems
+
+
+def _docs_access_problems(value: Any) -> list[str]:
+    if value is None or value in DOCS_ACCESS_LEVELS:
+        return []
+    if isinstance(value, str) and "." in value:
+        try:
+            import_string(value)
+        except ImportError as exc:
+            return [f"ASYNCTION_DOCS_ACCESS: cannot import {value!r} ({exc})"]
+        return []
+    return ['ASYNCTION_DOCS_ACCESS must be None, "open", "login", "staff" or the dotted '
+            "path of a function(request) -> bool"]

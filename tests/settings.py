@@ -32,6 +32,7 @@ DATABASES = {
             "ASYNCTION_TEST_DB", str(TESTS_DIR / f"test-db-{os.getpid()}.sqlite3"))},
     }
 }
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
 ROOT_URLCONF = "tests.urls"
 ASGI_APPLICATION = "tests.asgi.application"
 TEST_RUNNER = "tests.runner.Runner"

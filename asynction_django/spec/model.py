@@ -92,6 +92,7 @@ class Server:
     socketio_path: str
     location: Location
     security: Requirements | None = None
+    description: str = ""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ def read_servers(resolved: ResolvedDocument, problems: Problems) -> dict[str, Se
             socketio_path=socketio_path_from_url(url),
             location=at,
             security=requirements(server.get("security")),
+            description=str(server.get("description") or ""),
         )
     return result
 

@@ -1,0 +1,402 @@
+"""What the docs page shows, computed once per server from the normalised spec.
+
+Templates only loop over what is built here: schemas flattened into indented rows,
+examples chosen or generated, and the playground's data. Nothing is walked per
+request, so a large document renders as fast as a small one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .examples import example_of
+from .schemas import to_json_schema
+from .spec import Arguments, Arity, Message, Namespace, Spec
+from .spec.model import Requirements, Server
+
+MAX_DEPTH = 12
+COMBINATORS = {"allOf": "all of", "anyOf": "any of", "oneOf": "one of"}
+CREDENTIAL_SOURCES = {
+    "query": "query parameter", "header": "header", "cookie": "cookie",
+}
+
+
+@dataclass(frozen=True)
+class SchemaRow:
+    """One line of a schema table: a property, an item or an alternative."""
+
+    name: str
+    depth: int
+    type: str
+    required: bool = False
+    description: str = ""
+    facts: tuple[str, ...] = ()
+
+    @property
+    def indent(self) -> int:
+        return self.depth * 18
+
+
+@dataclass(frozen=True)
+class ArgumentsDoc:
+    """An event's payload or its ack: how many arguments, and each one's schema."""
+
+    arity: str  # "none", "one", "tuple"
+    summary: str
+    rows: tuple[SchemaRow, ...]
+    schema: Any  # standalone JSON Schema 2020-12, for the playground's check
+    example: Any
+    example_given: bool  # False: generated here, the spec has none
+
+    @property
+    def example_json(self) -> str:
+        return json.dumps(self.example, indent=2, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class EventDoc:
+    event: str
+    direction: str  # "receive" (client -> server) or "send" (server -> client)
+    anchor: str
+    title: str
+    summary: str
+    description: str
+    payload: ArgumentsDoc
+    ack: ArgumentsDoc | None
+    security: tuple[str, ...]
+    deprecated: bool = False
+
+    @property
+    def direction_label(self) -> str:
+        return "client → server" if self.direction == "receive" else "server → client"
+
+
+@dataclass(frozen=True)
+class NamespaceDoc:
+    name: str
+    anchor: str
+    description: str
+    received: tuple[EventDoc, ...]
+    sent: tuple[EventDoc, ...]
+    query: tuple[SchemaRow, ...]
+    headers: tuple[SchemaRow, ...]
+    method: str | None
+    security: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServerDoc:
+    name: str
+    url: str
+    protocol: str
+    description: str
+    security: tuple[str, ...]
+    selected: bool
+
+
+@dataclass(frozen=True)
+class SchemeDoc:
+    name: str
+    type: str
+    description: str
+    where: str
+
+
+@dataclass(frozen=True)
+class ApiDocs:
+    title: str
+    version: str
+    description: str
+    asyncapi: str
+    socketio_path: str
+    servers: tuple[ServerDoc, ...]
+    namespaces: tuple[NamespaceDoc, ...]
+    schemes: tuple[SchemeDoc, ...]
+    playground: dict[str, Any] = field(repr=False)
+
+
+def build_docs(spec: Spec, socketio_path: str, selected: Server | None) -> ApiDocs:
+    """The docs of ``spec`` as served at ``socketio_path`` by the ``selected`` server."""
+    info = spec.document.get("info") or {}
+    server_security = selected.security if selected else None
+    namespaces = tuple(
+        _namespace(spec, namespace, server_security) for namespace in spec.namespaces.values()
+    )
+    return ApiDocs(
+        title=spec.title,
+        version=str(info.get("version", "")),
+        description=str(info.get("description", "")),
+        asyncapi=spec.version,
+        socketio_path=socketio_path,
+        servers=tuple(_server(server, selected) for server in spec.servers.values()),
+        namespaces=namespaces,
+        schemes=tuple(_scheme(name, scheme) for name, scheme in spec.security_schemes.items()),
+        playground=_playground(namespaces),
+    )
+
+
+def _server(server: Server, selected: Server | None) -> ServerDoc:
+    return ServerDoc(
+        name=server.name,
+        url=server.url,
+        protocol=server.protocol,
+        description=server.description,
+        security=_requirements(server.security),
+        selected=selected is not None and server.name == selected.name,
+    )
+
+
+def _namespace(spec: Spec, namespace: Namespace, server_security: Requirements | None):
+    security = namespace.security if namespace.security is not None else server_security
+    handshake = namespace.handshake
+    return NamespaceDoc(
+        name=namespace.name,
+        anchor=_anchor("ns", namespace.name),
+        description=str(namespace.document.get("description", "")),
+        received=tuple(_event(spec, namespace, m, "receive") for m in namespace.received.values()),
+        sent=tuple(_event(spec, namespace, m, "send") for m in namespace.sent.values()),
+        query=_rows_of(spec, handshake.query),
+        headers=_rows_of(spec, handshake.headers),
+        method=handshake.method,
+        security=_requirements(security),
+    )
+
+
+def _rows_of(spec: Spec, arguments: Arguments | None) -> tuple[SchemaRow, ...]:
+    if arguments is None or arguments.schema is None:
+        return ()
+    schema = to_json_schema(arguments.schema, spec.document)
+    return tuple(_SchemaRows().children(schema, 0)) if isinstance(schema, dict) else ()
+
+
+def _event(spec: Spec, namespace: Namespace, message: Message, direction: str) -> EventDoc:
+    raw = message.document
+    return EventDoc(
+        event=message.event,
+        direction=direction,
+        anchor=_anchor(direction, namespace.name, message.event),
+        title=str(raw.get("title", "")),
+        summary=str(raw.get("summary", "")),
+        description=str(raw.get("description", "")),
+        payload=_arguments(spec, message.payload, _message_example(raw)),
+        ack=_arguments(spec, message.ack, None) if message.ack is not None else None,
+        security=_requirements(message.security) if message.security is not None else (),
+        deprecated=bool(raw.get("deprecated", False)),
+    )
+
+
+def _message_example(raw: dict[str, Any]) -> Any:
+    """The payload of the message's first example (AsyncAPI Message Example Object)."""
+    examples = raw.get("examples")
+    if isinstance(examples, list):
+        for example in examples:
+            if isinstance(example, dict) and "payload" in example:
+                return {"value": example["payload"]}
+    return None
+
+
+def _arguments(spec: Spec, arguments: Arguments, given: dict[str, Any] | None) -> ArgumentsDoc:
+    if arguments.arity is Arity.NONE:
+        return ArgumentsDoc("none", "no arguments", (), None, None, True)
+    # Rows come from the schema as written (recursion shows as the spec's own names);
+    # the example and the playground's check use its standalone 2020-12 form.
+    written = arguments.schema
+    schema = to_json_schema(written, spec.document)
+    rows = _SchemaRows()
+    if arguments.arity is Arity.TUPLE:
+        items, further = _tuple_items(written)
+        summary = f"{len(items)} arguments" if len(items) != 1 else "1 argument"
+        table = [row for index, item in enumerate(items)
+                 for row in rows.walk(item, f"argument {index + 1}", 0, True)]
+        if isinstance(further, dict):
+            summary += ", then more"
+            table += rows.walk(further, "further arguments", 0, False)
+    else:
+        summary = "one argument"
+        table = rows.walk(written, "argument", 0, True)
+    if given is not None:
+        example, example_given = given["value"], True
+    else:
+        example = example_of(schema)
+        example_given = _has_own_example(schema)
+    return ArgumentsDoc(arguments.arity.value, summary, tuple(table), schema, example,
+                        example_given)
+
+
+def _tuple_items(schema: dict[str, Any]) -> tuple[list[Any], Any]:
+    """A tuple's item schemas and the schema of any further items (2020-12 or draft-07)."""
+    if isinstance(schema.get("prefixItems"), list):
+        return schema["prefixItems"], schema.get("items")
+    return schema["items"], schema.get("additionalItems")
+
+
+def _has_own_example(schema: Any) -> bool:
+    return isinstance(schema, dict) and any(
+        key in schema for key in ("examples", "example", "const", "default")
+    )
+
+
+class _SchemaRows:
+    """Flattens a schema into rows, depth first, in the document's order."""
+
+    def walk(self, schema: Any, name: str, depth: int, required: bool) -> list[SchemaRow]:
+        if not isinstance(schema, dict):
+            label = "anything" if schema is True else "nothing (always invalid)"
+            return [SchemaRow(name, depth, label, required)]
+        row = SchemaRow(name, depth, _type_label(schema), required,
+                        str(schema.get("description", "") or schema.get("title", "")),
+                        _facts(schema))
+        if depth >= MAX_DEPTH or "$ref" in schema:
+            return [row]
+        return [row, *self.children(schema, depth + 1)]
+
+    def children(self, schema: dict[str, Any], depth: int) -> list[SchemaRow]:
+        rows: list[SchemaRow] = []
+        required = set(schema.get("required") or ())
+        for name, sub in (schema.get("properties") or {}).items():
+            rows += self.walk(sub, name, depth, name in required)
+        for pattern, sub in (schema.get("patternProperties") or {}).items():
+            rows += self.walk(sub, f"/{pattern}/", depth, False)
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            rows += self.walk(extra, "any other name", depth, False)
+        if "prefixItems" in schema or isinstance(schema.get("items"), list):
+            items, further = _tuple_items(schema)
+            for index, sub in enumerate(items):
+                rows += self.walk(sub, f"[{index}]", depth, False)
+        else:
+            further = schema.get("items")
+        if isinstance(further, dict):
+            rows += self.walk(further, "[items]", depth, False)
+        for key, label in COMBINATORS.items():
+            for index, sub in enumerate(schema.get(key) or ()):
+                rows += self.walk(sub, f"{label} #{index + 1}", depth, False)
+        return rows
+
+
+def _type_label(schema: dict[str, Any]) -> str:
+    if "$ref" in schema:
+        return "↻ recursive"
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        label = " | ".join(map(str, kind))
+    elif kind:
+        label = str(kind)
+    elif "const" in schema:
+        label = "const"
+    elif "enum" in schema:
+        label = "enum"
+    elif "properties" in schema:
+        label = "object"
+    elif any(key in schema for key in COMBINATORS):
+        label = next(text for key, text in COMBINATORS.items() if key in schema)
+    else:
+        label = "any"
+    if kind == "array" and isinstance(schema.get("items"), dict):
+        label = f"array of {_type_label(schema['items'])}"
+    return label
+
+
+def _facts(schema: dict[str, Any]) -> tuple[str, ...]:
+    if "$ref" in schema:
+        return ("repeats an enclosing schema",)
+    facts = []
+    if "format" in schema:
+        facts.append(f"format: {schema['format']}")
+    if "const" in schema:
+        facts.append(f"always {_short(schema['const'])}")
+    if isinstance(schema.get("enum"), list):
+        facts.append("one of: " + ", ".join(_short(value) for value in schema["enum"]))
+    for key, text in (("minLength", "length ≥"), ("maxLength", "length ≤"),
+                      ("minimum", "≥"), ("maximum", "≤"), ("exclusiveMinimum", ">"),
+                      ("exclusiveMaximum", "<"), ("multipleOf", "multiple of"),
+                      ("minItems", "items ≥"), ("maxItems", "items ≤"),
+                      ("minProperties", "properties ≥"), ("maxProperties", "properties ≤")):
+        if key in schema:
+            facts.append(f"{text} {_short(schema[key])}")
+    if schema.get("uniqueItems"):
+        facts.append("unique items")
+    if "pattern" in schema:
+        facts.append(f"pattern: {schema['pattern']}")
+    if schema.get("additionalProperties") is False:
+        facts.append("no other properties")
+    if schema.get("items") is False or schema.get("additionalItems") is False:
+        facts.append("no further items")
+    if "default" in schema:
+        facts.append(f"default: {_short(schema['default'])}")
+    examples = schema.get("examples")
+    if isinstance(examples, list) and examples:
+        facts.append("e.g. " + ", ".join(_short(value) for value in examples[:3]))
+    elif "example" in schema:
+        facts.append(f"e.g. {_short(schema['example'])}")
+    if schema.get("deprecated"):
+        facts.append("deprecated")
+    return tuple(facts)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _requirements(requirements: Requirements | None) -> tuple[str, ...]:
+    """Each alternative as text: ``session (scopes: a, b) + apiKey``; ``anonymous`` for {}."""
+    if not requirements:
+        return ()
+    return tuple(
+        " + ".join(
+            f"{name} (scopes: {', '.join(scopes)})" if scopes else name
+            for name, scopes in requirement.items()
+        ) or "anonymous"
+        for requirement in requirements
+    )
+
+
+def _scheme(name: str, scheme: dict[str, Any]) -> SchemeDoc:
+    kind = str(scheme.get("type", ""))
+    if kind == "http":
+        kind = f"http {scheme.get('scheme', '')}".strip()
+    return SchemeDoc(name, kind, str(scheme.get("description", "")), _where(scheme))
+
+
+def _where(scheme: dict[str, Any]) -> str:
+    """Where a client puts the credential, as asynction_django reads it."""
+    kind, key_name = scheme.get("type"), scheme.get("name", "")
+    if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+        return "Authorization: Basic header, or CONNECT auth {username, password}"
+    if kind == "http":
+        return "Authorization: Bearer header, or CONNECT auth {token}"
+    if kind == "httpApiKey":
+        source = CREDENTIAL_SOURCES.get(scheme.get("in", ""), scheme.get("in", ""))
+        return f"{source} {key_name}, or CONNECT auth {{{key_name}}}"
+    if kind == "apiKey":
+        return "CONNECT auth {username, password}"
+    if kind in ("oauth2", "openIdConnect"):
+        return "Authorization: Bearer header, or CONNECT auth {token}"
+    return ""
+
+
+def _anchor(*parts: str) -> str:
+    text = "-".join(parts)
+    return "".join(char if char.isalnum() else "-" for char in text).strip("-") or "root"
+
+
+def _playground(namespaces: tuple[NamespaceDoc, ...]) -> dict[str, Any]:
+    """What the playground script needs: per namespace, the events a client may send."""
+    return {
+        namespace.name: {
+            "query": [row.name for row in namespace.query if row.depth == 0],
+            "events": {
+                event.event: {
+                    "arity": event.payload.arity,
+                    "schema": event.payload.schema,
+                    "example": event.payload.example,
+                    "ack": event.ack is not None,
+                }
+                for event in namespace.received
+            },
+        }
+        for namespace in namespaces
+    }

@@ -1,0 +1,214 @@
+// The playground: a real Socket.IO client (served by this project) talking to this server.
+(function () {
+  "use strict";
+  const root = document.getElementById("pg");
+  const dataNode = document.getElementById("asynction-playground");
+  if (!root || !dataNode) return;
+  const data = JSON.parse(dataNode.textContent);
+  const log = document.getElementById("pg-log");
+  const status = document.getElementById("pg-status");
+  const connectForm = document.getElementById("pg-connect");
+  const sendForm = document.getElementById("pg-send");
+  const arityNote = document.getElementById("pg-arity");
+
+  if (typeof window.io !== "function") {
+    root.hidden = false;
+    root.innerHTML = '<p class="notice">The Socket.IO client did not load: run ' +
+      "<code>collectstatic</code> (or <code>scripts/fetch_js_client.py</code> in a checkout).</p>";
+    return;
+  }
+  root.hidden = false;
+  document.querySelectorAll("button.try").forEach(function (button) { button.hidden = false; });
+
+  // Ajv checks payloads before sending; formats are left to the server's own check.
+  const Ajv = window.ajv2020 && (window.ajv2020.default || window.ajv2020);
+  const ajv = Ajv ? new Ajv({ strict: false, allErrors: true, validateFormats: false }) : null;
+  const compiled = new Map();
+  let socket = null;
+
+  function entry(kind, label, value) {
+    const item = document.createElement("li");
+    item.dataset.kind = kind;
+    const time = document.createElement("time");
+    time.textContent = new Date().toLocaleTimeString();
+    const name = document.createElement("span");
+    name.className = "kind";
+    name.textContent = kind;
+    item.append(time, name, document.createTextNode(label));
+    if (value !== undefined) {
+      const pre = document.createElement("pre");
+      pre.textContent = JSON.stringify(value, null, 2);
+      item.append(pre);
+    }
+    log.append(item);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function parseJson(text, what) {
+    if (!text.trim()) return {};
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new Error(what + " is not JSON: " + error.message);
+    }
+  }
+
+  function namespaceData() {
+    return data.namespaces[connectForm.elements.namespace.value] || { events: {}, query: [] };
+  }
+
+  function fillEvents() {
+    const select = sendForm.elements.event;
+    const events = namespaceData().events;
+    select.replaceChildren();
+    Object.keys(events).forEach(function (name) {
+      const option = document.createElement("option");
+      option.value = option.textContent = name;
+      select.append(option);
+    });
+    if (!connectForm.elements.query.value) {
+      connectForm.elements.query.placeholder = namespaceData().query.map(function (name) {
+        return name + "=…";
+      }).join("&");
+    }
+    fillPayload();
+  }
+
+  function fillPayload() {
+    const spec = namespaceData().events[sendForm.elements.event.value];
+    const payload = sendForm.elements.payload;
+    if (!spec) {
+      payload.value = "";
+      payload.disabled = true;
+      arityNote.textContent = "(this namespace has no client → server events)";
+      return;
+    }
+    sendForm.elements.ack.checked = spec.ack;
+    payload.disabled = spec.arity === "none";
+    payload.value = spec.arity === "none" ? "" : JSON.stringify(spec.example, null, 2);
+    arityNote.textContent = {
+      none: "(this event takes no arguments)",
+      one: "(JSON: one argument)",
+      tuple: "(JSON: a list, one item per argument)",
+    }[spec.arity];
+  }
+
+  function argumentsOf(spec) {
+    if (spec.arity === "none") return [];
+    const value = parseJson(sendForm.elements.payload.value, "The payload");
+    if (spec.arity === "tuple") {
+      if (!Array.isArray(value)) throw new Error("This event takes several arguments: give a JSON list.");
+      return value;
+    }
+    return [value];
+  }
+
+  function schemaErrors(event, spec, args) {
+    if (!ajv || spec.arity === "none") return [];
+    const key = connectForm.elements.namespace.value + "\u0000" + event;
+    if (!compiled.has(key)) compiled.set(key, ajv.compile(spec.schema));
+    const validate = compiled.get(key);
+    if (validate(spec.arity === "tuple" ? args : args[0])) return [];
+    return validate.errors.map(function (error) {
+      return { pointer: error.instancePath || "/", message: error.message, keyword: error.keyword };
+    });
+  }
+
+  function setConnected(connected) {
+    connectForm.elements.connect.disabled = connected;
+    connectForm.elements.disconnect.disabled = !connected;
+    sendForm.elements.send.disabled = !connected;
+    status.textContent = connected ? "connected as " + socket.id : "disconnected";
+    status.classList.toggle("connected", connected);
+  }
+
+  function connect() {
+    const form = connectForm.elements;
+    const namespace = form.namespace.value;
+    const options = {
+      path: data.socketioPath,
+      transports: [form.transport.value],
+      query: Object.fromEntries(new URLSearchParams(form.query.value)),
+      extraHeaders: parseJson(form.headers.value, "Headers"),
+      auth: parseJson(form.auth.value, "CONNECT auth"),
+      reconnection: false,
+      forceNew: true,
+    };
+    if (socket) socket.disconnect();
+    socket = window.io(window.location.origin + namespace, options);
+    status.textContent = "connecting…";
+    socket.on("connect", function () {
+      setConnected(true);
+      entry("connected", " " + namespace + " (" + form.transport.value + ")");
+    });
+    socket.on("connect_error", function (error) {
+      setConnected(false);
+      entry("refused", " " + error.message, error.data);
+    });
+    socket.on("disconnect", function (reason) {
+      setConnected(false);
+      entry("disconnected", " " + reason);
+    });
+    socket.onAny(function (event) {
+      const args = Array.prototype.slice.call(arguments, 1);
+      entry("event", " " + event, args.length === 1 ? args[0] : args);
+    });
+  }
+
+  function send() {
+    const event = sendForm.elements.event.value;
+    const spec = namespaceData().events[event];
+    const args = argumentsOf(spec);
+    if (sendForm.elements.check.checked) {
+      const errors = schemaErrors(event, spec, args);
+      if (errors.length) {
+        entry("invalid", " " + event + " not sent: it does not match its schema", errors);
+        return;
+      }
+    }
+    entry("sent", " " + event, args.length === 1 ? args[0] : args);
+    if (!sendForm.elements.ack.checked) {
+      socket.emit.apply(socket, [event].concat(args));
+      return;
+    }
+    const timed = socket.timeout(10000);
+    timed.emit.apply(timed, [event].concat(args, [function (timeout) {
+      const reply = Array.prototype.slice.call(arguments, 1);
+      if (timeout) {
+        entry("error", " " + event + ": no ack within 10 s");
+        return;
+      }
+      const value = reply.length === 1 ? reply[0] : reply;
+      const failed = value && typeof value === "object" && value.error && value.error.type;
+      entry(failed ? "error" : "ack", " " + event, value);
+    }]));
+  }
+
+  function guarded(action) {
+    return function (domEvent) {
+      domEvent.preventDefault();
+      try {
+        action();
+      } catch (error) {
+        entry("invalid", " " + error.message);
+      }
+    };
+  }
+
+  connectForm.addEventListener("submit", guarded(connect));
+  connectForm.elements.disconnect.addEventListener("click", function () { if (socket) socket.disconnect(); });
+  connectForm.elements.namespace.addEventListener("change", fillEvents);
+  sendForm.addEventListener("submit", guarded(send));
+  sendForm.elements.event.addEventListener("change", fillPayload);
+  sendForm.elements.clear.addEventListener("click", function () { log.replaceChildren(); });
+  document.querySelectorAll("button.try").forEach(function (button) {
+    button.addEventListener("click", function () {
+      connectForm.elements.namespace.value = button.dataset.namespace;
+      fillEvents();
+      sendForm.elements.event.value = button.dataset.event;
+      fillPayload();
+      document.getElementById("playground").scrollIntoView();
+    });
+  });
+  fillEvents();
+})();

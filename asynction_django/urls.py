@@ -1,0 +1,17 @@
+"""The docs URLs: ``path("", include("asynction_django.urls"))`` serves them at ``/docs``.
+
+``get_asgi_application()`` mounts them by itself, under the parent of the Socket.IO
+path, unless your ``ROOT_URLCONF`` already includes them.
+"""
+
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "asynction_django"
+
+urlpatterns = [
+    re_path(r"^docs/?$", views.docs, name="docs"),
+    path("docs/asyncapi.json", views.document_json, name="asyncapi-json"),
+    path("docs/asyncapi.yaml", views.document_yaml, name="asyncapi-yaml"),
+]

@@ -1,0 +1,94 @@
+"""The API's docs, playground and resolved document, as ordinary Django views."""
+
+from __future__ import annotations
+
+import json
+import weakref
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import yaml
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import get_script_prefix
+from django.utils.module_loading import import_string
+
+from .apidocs import ApiDocs, build_docs
+from .conf import docs_access, get_settings
+from .runtime import get_server
+from .server import AsynctionServer
+
+View = Callable[..., HttpResponse]
+
+_docs_of: weakref.WeakKeyDictionary[AsynctionServer, ApiDocs] = weakref.WeakKeyDictionary()
+
+
+def api_docs() -> ApiDocs:
+    """The docs of the running server's spec, built on first use and kept with the server."""
+    server = get_server()
+    docs = _docs_of.get(server)
+    if docs is None:
+        docs = _docs_of[server] = build_docs(server.spec, server.socketio_path,
+                                             server.spec_server)
+    return docs
+
+
+def _allowed(request: HttpRequest, access: str) -> bool:
+    user = getattr(request, "user", None)
+    if access == "open":
+        return True
+    if access == "login":
+        return bool(user is not None and user.is_authenticated)
+    if access == "staff":
+        return bool(user is not None and user.is_active and user.is_staff)
+    return bool(import_string(access)(request))
+
+
+def docs_view(view: View) -> View:
+    """404 when ``ASYNCTION_DOCS`` is off; ``ASYNCTION_DOCS_ACCESS`` decides who may look."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        values = get_settings()
+        if not values.DOCS:
+            raise Http404("the API docs are turned off (ASYNCTION_DOCS = False)")
+        if not _allowed(request, docs_access(values)):
+            user = getattr(request, "user", None)
+            if user is None or not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@docs_view
+def docs(request: HttpRequest) -> HttpResponse:
+    """The docs page with the playground."""
+    api = api_docs()
+    socketio_path = f"{get_script_prefix()}{api.socketio_path}/"
+    return render(request, "asynction_django/docs.html", {
+        "api": api,
+        "socketio_path": socketio_path,
+        "origin": request.build_absolute_uri("/"),
+        "playground": {"socketioPath": socketio_path, "namespaces": api.playground},
+    })
+
+
+@docs_view
+def document_json(request: HttpRequest) -> HttpResponse:
+    """The AsyncAPI document with every ``$ref`` resolved, as JSON."""
+    return JsonResponse(get_server().spec.document,
+                        json_dumps_params={"indent": 2, "ensure_ascii": False})
+
+
+@docs_view
+def document_yaml(request: HttpRequest) -> HttpResponse:
+    """The AsyncAPI document with every ``$ref`` resolved, as YAML."""
+    # Through JSON first: YAML anchors for shared (resolved) objects would confuse readers.
+    document = json.loads(json.dumps(get_server().spec.document))
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    return HttpResponse(text, content_type="application/yaml; charset=utf-8")
