@@ -45,7 +45,12 @@ TEMPLATES = [
     }
 ]
 DATABASES = {
-    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "example.sqlite3"}
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": BASE_DIR / "example.sqlite3",
+        # A file, so the browser tests' daphne (another process) shares the test database.
+        "TEST": {"NAME": BASE_DIR / "example-test.sqlite3"},
+    }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True

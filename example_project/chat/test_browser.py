@@ -1,0 +1,196 @@
+"""The docs and the playground of the example project, used in a real headless Chromium.
+
+Needs Debian's ``chromium`` (``apt-get install chromium``; ``.ci/run`` installs it) or
+``CHROMIUM_PATH``. Without one, the tests skip loudly on a developer's machine and fail
+in CI. ``ASYNCTION_SCREENSHOTS=docs`` saves the README's screenshots there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+
+from asynction_django.testing import SocketIOLiveServerTestCase
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update"]
+WAIT_MS = 10_000
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which(
+        "chromium-browser")
+
+
+class BrowserTestCase(SocketIOLiveServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        executable = chromium_path()
+        if executable is None:
+            message = ("NO CHROMIUM: the browser tests of the docs and playground did not run. "
+                       "Install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH.")
+            if os.environ.get("CI") == "true":
+                raise RuntimeError(message)
+            raise cls.skipException(message)
+        from playwright.sync_api import sync_playwright
+
+        super().setUpClass()
+        # Playwright's sync API keeps an event loop running in this thread, which makes
+        # Django refuse ORM calls here; the test's own ORM use is sync and safe.
+        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=executable,
+                                                     args=CHROMIUM_ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        if cls._async_unsafe is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
+        super().tearDownClass()
+
+    def open_page(self, javascript: bool = True):
+        context = self.browser.new_context(viewport={"width": 1400, "height": 1000},
+                                           java_script_enabled=javascript)
+        self.addCleanup(context.close)
+        page = context.new_page()
+        page.set_default_timeout(WAIT_MS)
+        self.page_errors: list[str] = []
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        return page
+
+    def log_in(self, page, username: str) -> None:
+        page.goto(f"{self.live_server_url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", "browser-test-1")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{self.live_server_url}/")
+
+    def screenshot(self, page, name: str) -> None:
+        folder = os.environ.get("ASYNCTION_SCREENSHOTS")
+        if folder:
+            page.screenshot(path=str(Path(folder) / name))
+
+
+class DocsInBrowserTests(BrowserTestCase):
+    def setUp(self):
+        users = get_user_model().objects
+        self.staff = users.create_user("grace", password="browser-test-1", is_staff=True)
+        self.page = self.open_page()
+        self.log_in(self.page, "grace")
+        self.page.goto(f"{self.live_server_url}/docs")
+
+    def test_a_reader_sees_the_whole_api(self):
+        page = self.page
+        self.assertEqual(page.title(), "Example chat 1.0.0 · Socket.IO API")
+        self.assertIn("/socket.io/", page.inner_text("#overview"))
+        self.assertIn("served here", page.inner_text("#servers"))
+        send = page.locator('article[data-event="send message"]')
+        text = send.inner_text()
+        for expected in ("client → server", "Say something in a room", "room", "text",
+                         "pattern: ^[a-z0-9-]{1,32}$", "length ≤ 500", "Ack", "format: date-time",
+                         '"text": "Hello everyone"'):
+            self.assertIn(expected, text)
+        # Required: the argument, room, text; the ack, id, created.
+        self.assertEqual(send.locator(".req").count(), 6)
+        presence = page.locator('article[data-event="presence"]').inner_text()
+        self.assertIn("server → client", presence)
+        self.assertIn("(generated: the spec gives none)", presence)
+        self.assertIn("session (scopes: auth.view_user)",
+                      page.locator('section[data-namespace="/admin"] dl').inner_text())
+        self.assertIn("httpApiKey", page.inner_text("#security"))
+        # Search narrows the contents and the events to what matches.
+        page.fill("#docs-search", "typing")
+        self.assertTrue(page.locator('article[data-event="send message"]').is_hidden())
+        self.assertEqual(page.locator('article[data-event="typing"]:visible').count(), 2)
+        page.fill("#docs-search", "")
+        self.screenshot(page, "docs-page.png")
+        self.assertEqual(self.page_errors, [])
+
+    def test_the_playground_connects_sends_and_shows_what_comes_back(self):
+        page = self.page
+        log = page.locator("#pg-log")
+        page.click('button.try[data-event="join room"]')
+        self.assertEqual(page.input_value("#pg-send select[name=event]"), "join room")
+        page.click("#pg-connect button[name=connect]")
+        log.locator('[data-kind="connected"]').wait_for()
+        self.assertIn("connected as", page.inner_text("#pg-status"))
+
+        page.click("#pg-send button[name=send]")  # the pre-filled example: {"room": "lobby"}
+        self.assertIn('"history": []', log.locator('[data-kind="ack"]').last.inner_text())
+
+        page.select_option("#pg-send select[name=event]", "send message")
+        self.assertIn("Hello everyone", page.input_value("#pg-send textarea[name=payload]"))
+        page.click("#pg-send button[name=send]")
+        log.locator('[data-kind="event"]').wait_for()
+        self.assertIn("new message", log.locator('[data-kind="event"]').inner_text())
+        self.assertIn('"text": "Hello everyone"', log.locator('[data-kind="event"]').inner_text())
+        log.locator('[data-kind="ack"]').nth(1).wait_for()
+        self.assertIn('"id"', log.locator('[data-kind="ack"]').nth(1).inner_text())
+
+        # The page checks the payload against the schema first...
+        page.fill("#pg-send textarea[name=payload]", '{"room": "lobby"}')
+        page.click("#pg-send button[name=send]")
+        invalid = log.locator('[data-kind="invalid"]')
+        invalid.wait_for()
+        self.assertIn("must have required property 'text'", invalid.inner_text())
+        # ...and without that check the server's own validation answers.
+        page.uncheck("#pg-send input[name=check]")
+        page.click("#pg-send button[name=send]")
+        error = log.locator('[data-kind="error"]')
+        error.wait_for()
+        self.assertIn("PayloadValidationError", error.inner_text())
+        self.assertIn("'text' is a required property", error.inner_text())
+        page.locator("#playground").scroll_into_view_if_needed()
+        self.screenshot(page, "playground.png")
+        self.assertEqual(self.page_errors, [])
+
+    def test_refusals_show_as_the_server_reports_them(self):
+        page = self.page
+        page.select_option("#pg-connect select[name=namespace]", "/admin")
+        page.click("#pg-connect button[name=connect]")
+        refused = page.locator('#pg-log [data-kind="refused"]')
+        refused.wait_for()
+        self.assertIn("Forbidden", refused.inner_text())  # staff, but no auth.view_user
+        self.assertEqual(page.inner_text("#pg-status"), "disconnected")
+
+        self.staff.user_permissions.add(Permission.objects.get(codename="view_user"))
+        page.select_option("#pg-connect select[name=transport]", "polling")
+        page.click("#pg-connect button[name=connect]")
+        page.locator('#pg-log [data-kind="connected"]').wait_for()
+        page.locator('#pg-log [data-kind="event"]').wait_for()  # presence, sent on connect
+        self.assertIn("presence", page.locator('#pg-log [data-kind="event"]').inner_text())
+        self.assertEqual(page.input_value("#pg-send select[name=event]"), "broadcast")
+
+    def test_bad_json_is_reported_in_the_page(self):
+        page = self.page
+        page.fill("#pg-connect textarea[name=auth]", "{not json")
+        page.click("#pg-connect button[name=connect]")
+        invalid = page.locator('#pg-log [data-kind="invalid"]')
+        invalid.wait_for()
+        self.assertIn("CONNECT auth is not JSON", invalid.inner_text())
+
+
+class DocsWithoutJavaScriptTests(BrowserTestCase):
+    def test_the_page_reads_without_javascript(self):
+        get_user_model().objects.create_user("ada", password="browser-test-1", is_staff=True)
+        page = self.open_page(javascript=False)
+        page.goto(f"{self.live_server_url}/accounts/login/")
+        page.fill("input[name=username]", "ada")
+        page.fill("input[name=password]", "browser-test-1")
+        page.click("button[type=submit]")
+        page.goto(f"{self.live_server_url}/docs")
+        self.assertIn("Say something in a room",
+                      page.locator('article[data-event="send message"]').inner_text())
+        self.assertTrue(page.locator("#pg").is_hidden())
+        self.assertIn("The playground needs JavaScript", page.inner_text("#playground"))
+        page.click('.sidebar a[href="#send--admin-presence"]')  # plain anchors still navigate
+        self.assertEqual(page.url, f"{self.live_server_url}/docs#send--admin-presence")
