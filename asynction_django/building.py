@@ -145,7 +145,7 @@ class _Assembler:
 
     def scheme(self, name: str) -> Scheme | None:
         if name not in self.schemes:
-            at = self.spec.resolved.root.child("components").child("securitySchemes").child(name)
+            at = self.spec.scheme_locations.get(name, self.spec.resolved.root)
             try:
                 self.schemes[name] = build_scheme(name, self.spec.security_schemes[name],
                                                   import_callable)

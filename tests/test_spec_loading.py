@@ -67,7 +67,7 @@ class LoadingTests(SimpleTestCase):
         for version in ("2.0.0", "2.3.0", "2.6.0"):
             spec, problems = inspect_spec(minimal(asyncapi=version))
             self.assertEqual(problems, [], version)
-        for version in ("1.2.0", "3.0.0", None, 2.6):
+        for version in ("1.2.0", "3.2.0", "4.0.0", None, 2.6):
             spec, problems = inspect_spec(minimal(asyncapi=version))
             self.assertIsNone(spec)
             self.assertEqual(problems[0].pointer, "/asyncapi")

@@ -13,6 +13,8 @@ from .security import check_requirements
 from .servers import read_servers
 from .v2 import SUPPORTED as SUPPORTED_V2
 from .v2 import read_namespaces
+from .v3 import SUPPORTED as SUPPORTED_V3
+from .v3 import ReaderV3
 
 __all__ = [
     "Arguments", "Arity", "Handshake", "Location", "Message", "Namespace", "Server", "Spec",
@@ -34,18 +36,29 @@ def inspect_spec(
         return None, problems
     version = doc.get("asyncapi")
     version_at = resolved.root.child("asyncapi")
-    if not isinstance(version, str) or not SUPPORTED_V2.match(version):
+    is_v3 = isinstance(version, str) and bool(SUPPORTED_V3.match(version))
+    if not is_v3 and (not isinstance(version, str) or not SUPPORTED_V2.match(version)):
         problems.add(version_at, f"AsyncAPI version {version!r} is not supported: "
-                                 "use 2.0.0 to 2.6.0")
+                                 "use 2.0.0 to 2.6.0, 3.0.0 or 3.1.0")
         return None, problems
     info = doc.get("info")
     if not isinstance(info, dict) or not isinstance(info.get("title"), str):
         problems.add(resolved.locate(resolved.root, "info", info),
                      "info with a title is required")
         info = {}
-    namespaces = read_namespaces(resolved, problems, require_handlers)
-    servers = read_servers(resolved, problems)
-    check_requirements(resolved, problems)
+    if is_v3:
+        reader = ReaderV3(resolved, problems, require_handlers)
+        namespaces = reader.namespaces()
+        servers = read_servers(resolved, problems, reader.security)
+        check_requirements(resolved, problems, channels_only=True)
+        schemes, scheme_locations = reader.schemes, reader.scheme_locations
+    else:
+        namespaces = read_namespaces(resolved, problems, require_handlers)
+        servers = read_servers(resolved, problems)
+        check_requirements(resolved, problems)
+        schemes = _security_schemes(doc)
+        at = resolved.root.child("components").child("securitySchemes")
+        scheme_locations = {name: at.child(name) for name in schemes}
     spec = Spec(
         version=version,
         title=info.get("title", ""),
@@ -53,7 +66,8 @@ def inspect_spec(
         namespaces=namespaces,
         servers=servers,
         resolved=resolved,
-        security_schemes=_security_schemes(doc),
+        security_schemes=schemes,
+        scheme_locations=scheme_locations,
     )
     return spec, problems
 

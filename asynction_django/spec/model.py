@@ -106,6 +106,7 @@ class Spec:
     servers: dict[str, Server]
     resolved: ResolvedDocument = field(repr=False, compare=False)
     security_schemes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    scheme_locations: dict[str, Location] = field(default_factory=dict)
 
     @property
     def document(self) -> dict[str, Any]:

@@ -8,12 +8,19 @@ from .documents import Location, ResolvedDocument
 from .problems import Problems
 
 
-def check_requirements(resolved: ResolvedDocument, problems: Problems) -> None:
-    """Every requirement, wherever it stands, must name defined security schemes."""
+def check_requirements(
+    resolved: ResolvedDocument, problems: Problems, channels_only: bool = False
+) -> None:
+    """Every requirement, wherever it stands, must name defined security schemes.
+
+    In 3.x documents only the channels' ``x-security`` lists requirements; servers and
+    operations list Security Scheme objects (read by the 3.x reader).
+    """
     doc = resolved.tree
     components = doc.get("components") if isinstance(doc.get("components"), dict) else {}
     schemes = components.get("securitySchemes") or {}
-    servers = doc.get("servers") if isinstance(doc.get("servers"), dict) else {}
+    servers = {} if channels_only else doc.get("servers")
+    servers = servers if isinstance(servers, dict) else {}
     servers_at = resolved.locate(resolved.root, "servers", servers)
     for name, server in servers.items():
         if isinstance(server, dict) and "security" in server:
@@ -29,7 +36,7 @@ def check_requirements(resolved: ResolvedDocument, problems: Problems) -> None:
         if "x-security" in channel:
             _check_list(channel["x-security"],
                         resolved.locate(at, "x-security", channel["x-security"]), schemes, problems)
-        for key in ("publish", "subscribe"):
+        for key in () if channels_only else ("publish", "subscribe"):
             operation = channel.get(key)
             if isinstance(operation, dict) and "security" in operation:
                 op_at = resolved.locate(at, key, operation)

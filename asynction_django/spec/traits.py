@@ -28,3 +28,20 @@ def apply_traits_v2(target: dict[str, Any]) -> dict[str, Any]:
         if isinstance(trait, dict):
             merged = merge_patch(merged, trait)
     return merged
+
+
+def apply_traits_v3(target: dict[str, Any]) -> dict[str, Any]:
+    """3.x: traits are merged in order, then the object's own properties replace theirs.
+
+    The object's values are kept as they are (not copied), so what they reference can
+    still be located in the document.
+    """
+    traits = target.get("traits")
+    if not isinstance(traits, list) or not traits:
+        return target
+    merged: dict[str, Any] = {}
+    for trait in traits:
+        if isinstance(trait, dict):
+            merged = merge_patch(merged, trait)
+    merged.update((key, value) for key, value in target.items() if key != "traits")
+    return merged
