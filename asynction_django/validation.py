@@ -109,6 +109,8 @@ class HandshakeValidator:
     def __init__(self, handshake: Handshake, document: Any):
         self.method = handshake.method
         self._query = self._compile(handshake.query, document)
+        # Documents that describe Engine.IO's own parameters (EIO, transport) get them.
+        self._engineio = _named(handshake.query) & ENGINEIO_QUERY
         self._headers = self._compile(handshake.headers, document, lowercase=True)
 
     @staticmethod
@@ -127,7 +129,7 @@ class HandshakeValidator:
         if self.method and environ.get("REQUEST_METHOD", "GET") != self.method:
             errors.append(ErrorDetail("", f"the handshake must use {self.method}", "method"))
         if self._query:
-            errors += _prefixed("/query", self._query(query_of(environ)))
+            errors += _prefixed("/query", self._query(query_of(environ, self._engineio)))
         if self._headers:
             errors += _prefixed("/headers", self._headers(headers_of(environ)))
         if errors:
@@ -152,11 +154,19 @@ def _lowercase_names(schema: Any) -> Any:
     return lowered
 
 
-def query_of(environ: Mapping[str, Any]) -> dict[str, Any]:
-    """The user's query parameters; a repeated one becomes a list."""
+def _named(arguments: Arguments | None) -> frozenset[str]:
+    schema = arguments.schema if arguments is not None else None
+    if not isinstance(schema, dict):
+        return frozenset()
+    names = set(schema.get("properties") or ()) | set(schema.get("required") or ())
+    return frozenset(str(name) for name in names)
+
+
+def query_of(environ: Mapping[str, Any], keep: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The user's query parameters (Engine.IO's own only if in ``keep``); repeats become lists."""
     query: dict[str, Any] = {}
     for key, value in parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True):
-        if key in ENGINEIO_QUERY:
+        if key in ENGINEIO_QUERY and key not in keep:
             continue
         if key in query:
             previous = query[key]

@@ -241,7 +241,7 @@ class ReaderV3:
                                          "messages: an operation's messages must be $refs to "
                                          f"#/channels/{channel_id}/messages/...")
                 continue
-            found.append((message, where, key))
+            found.append((message, self.resolved.locate(messages_at, index, message), key))
         return found
 
     def _key_in(self, available: dict[str, Any], message: Any) -> str | None:
