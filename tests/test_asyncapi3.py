@@ -13,6 +13,7 @@ from asynction_django.spec.convert import convert_to_v3
 from asynction_django.testing import ConnectionRefused, SocketIOTestCase
 
 from . import test_events, test_security, test_wire
+from .live import LiveSocketIOTestCase
 
 SPECS = Path(__file__).resolve().parent / "specs"
 CHAT = SPECS / "v3" / "chat.yaml"
@@ -211,3 +212,25 @@ class ConvertedWebsocketEventTests(test_wire.WebsocketEventTests):
     """tests/test_wire.py over a real daphne, on wire.yaml converted to 3.0."""
 
     overrides = {"ASYNCTION_SPEC": converted("wire.yaml")}
+
+
+class OtherToolsStyleTests(LiveSocketIOTestCase):
+    """A document in the style other tools write for Socket.IO, served over a real daphne."""
+
+    overrides = {"ASYNCTION_SPEC": str(SPECS / "v3" / "tuples.yaml")}
+
+    def test_serves_on_both_transports(self):
+        for transport in ("websocket", "polling"):
+            with self.subTest(transport=transport):
+                # The handshake schema requires Engine.IO's own EIO and transport: they pass.
+                listener = self.connect(transport=transport)
+                speaker = self.connect(transport="websocket")
+                news = []
+                listener.on("news", news.append)
+                self.assertTrue(listener.call("join", "den", timeout=5))
+                self.assertEqual(speaker.call("pair", (7, "x"), timeout=5), (7, "x"))
+                error = speaker.call("pair", "7", timeout=5)
+                self.assertEqual(error["error"]["type"], "PayloadValidationError")
+                speaker.call("tell room", ("den", "hello"), timeout=5)
+                listener.call("join", "den", timeout=5)  # anything the room got lands first
+                self.assertEqual(news, [{"text": "hello"}])
