@@ -6,8 +6,9 @@ choosing the server) happens here, once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -25,7 +26,7 @@ from .origins import origin_allowed
 from .queues import client_manager_for
 from .security import Guard, Scheme, SchemeError, build_scheme
 from .server import AsynctionServer, OutgoingEvent
-from .spec import Arguments, Location, Namespace, Server, Spec, inspect_spec
+from .spec import Arguments, Location, Message, Namespace, Server, Spec, inspect_spec
 from .spec.model import Requirements
 from .spec.problems import Problems
 from .spec.servers import DEFAULT_SOCKETIO_PATH
@@ -48,12 +49,22 @@ class Build:
         return self.server
 
 
-def build(values: AsynctionSettings | None = None) -> Build:
+class StandIn(Protocol):
+    """What replaces the spec's own code when serving without it (the mock server)."""
+
+    def event_handler(self, spec: Spec, namespace: Namespace,
+                      message: Message) -> Callable[..., Any]: ...
+
+    def security_schemes(self, spec: Spec) -> dict[str, dict[str, Any]]: ...
+
+
+def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = None) -> Build:
+    """The server for the settings, or every problem; ``stand_in`` replaces all handlers."""
     values = values or get_settings()
     result = Build(settings_errors=check_settings(values))
     if values.SPEC is None or result.settings_errors:
         return result
-    spec, problems = inspect_spec(values.SPEC)
+    spec, problems = inspect_spec(values.SPEC, require_handlers=stand_in is None)
     problems = Problems(problems)
     if spec is None:
         result.spec_problems = problems
@@ -73,7 +84,7 @@ def build(values: AsynctionSettings | None = None) -> Build:
         result.settings_errors.append(f"ASYNCTION_MESSAGE_QUEUE: {exc}")
         client_manager = None
     assembler = _Assembler(spec, problems, values.VALIDATION, default_error,
-                           server_spec.security if server_spec else None)
+                           server_spec.security if server_spec else None, stand_in)
     namespaces = [assembler.namespace(namespace) for namespace in spec.namespaces.values()]
     outgoing = assembler.outgoing()
     result.spec_problems = problems
@@ -114,8 +125,12 @@ class _Assembler:
     """Imports handlers and compiles validators, turning each failure into a problem."""
 
     def __init__(self, spec: Spec, problems: Problems, validation: bool,
-                 default_error: Handler | None, server_security: Requirements | None):
+                 default_error: Handler | None, server_security: Requirements | None,
+                 stand_in: StandIn | None = None):
         self.spec = spec
+        self.stand_in = stand_in
+        self.security_schemes = (stand_in.security_schemes(spec) if stand_in
+                                 else spec.security_schemes)
         self.server_security = server_security
         self.schemes: dict[str, Scheme | None] = {}
         self.problems = problems
@@ -124,13 +139,19 @@ class _Assembler:
         self.document = spec.document
 
     def handler(self, path: str | None, location: Location, max_args: int | None = None):
-        if path is None:
+        if path is None or self.stand_in is not None:
             return None
         try:
             return Handler(import_callable(path), path, max_args=max_args)
         except HandlerImportError as exc:
             self.problems.add(location, str(exc))
             return None
+
+    def event_handler(self, namespace: Namespace, message: Message) -> Handler | None:
+        if self.stand_in is not None:
+            return Handler(self.stand_in.event_handler(self.spec, namespace, message),
+                           f"stand-in for {message.event!r}")
+        return self.handler(message.handler, message.location.child("x-handler"))
 
     def validator(self, arguments: Arguments | None, error: type[ValidationError],
                   what: str) -> ArgumentsValidator | None:
@@ -147,7 +168,7 @@ class _Assembler:
         if name not in self.schemes:
             at = self.spec.scheme_locations.get(name, self.spec.resolved.root)
             try:
-                self.schemes[name] = build_scheme(name, self.spec.security_schemes[name],
+                self.schemes[name] = build_scheme(name, self.security_schemes[name],
                                                   import_callable)
             except (SchemeError, HandlerImportError) as exc:
                 self.problems.add(at, str(exc))
@@ -170,7 +191,7 @@ class _Assembler:
         routes = {
             event: EventRoute(
                 event=event,
-                handler=self.handler(message.handler, message.location.child("x-handler")),
+                handler=self.event_handler(namespace, message),
                 payload=self.validator(message.payload, PayloadValidationError,
                                        f"event {event!r}"),
                 ack=self.validator(message.ack, AckValidationError, f"the ack of {event!r}"),

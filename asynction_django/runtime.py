@@ -29,6 +29,13 @@ def get_server() -> AsynctionServer:
     return _server
 
 
+def install_server(server: AsynctionServer) -> None:
+    """Make ``server`` this process's server (the mock server installs itself this way)."""
+    global _server
+    with _lock:
+        _server = server
+
+
 def reset_server() -> None:
     """Forget the server, so the next ``get_server()`` rebuilds it from the settings."""
     global _server, _loop

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from ...building import build
+from ...spec import inspect_spec
+from ..base import SpecCommand
+
+
+class Command(SpecCommand):
+    help = ("Check an AsyncAPI document and report every problem with its file and JSON "
+            "pointer. In a project it also imports the handlers and security functions.")
+
+    def add_arguments(self, parser: Any) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("--spec-only", action="store_true",
+                            help="check the document alone, without importing its handlers")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        values = self.settings_values(options)
+        if options["spec_only"]:
+            spec, problems = inspect_spec(values.SPEC, require_handlers=False)
+        else:
+            outcome = build(values)
+            if outcome.settings_errors:
+                raise CommandError("\n".join(outcome.settings_errors))
+            spec = outcome.server.spec if outcome.server else None
+            problems = outcome.spec_problems
+        if problems or spec is None:
+            self.report(problems)
+        events = sum(len(ns.received) + len(ns.sent) for ns in spec.namespaces.values())
+        self.stdout.write(self.style.SUCCESS(
+            f"{spec.source}: a valid AsyncAPI {spec.version} document "
+            f"({len(spec.namespaces)} namespace(s), {events} event(s))"))

@@ -1,0 +1,270 @@
+"""Handler code from the spec: the functions its ``x-handler``/``x-handlers`` paths name.
+
+Each function gets python-socketio's signature for its role, parameters typed from the
+schemas (TypedDicts for objects) and a docstring with the event, its direction, payload
+and ack. Existing modules are never rewritten: missing functions are appended, and what
+is already defined is left alone and reported.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import keyword
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .schemas import to_json_schema
+from .spec import Arguments, Arity, Message, Namespace, Spec
+
+SIMPLE_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool",
+                "null": "None"}
+ROLE_SIGNATURES = {
+    "connect": ("sid: str, environ: dict[str, Any], auth: dict[str, Any] | None",
+                "bool | None", "Accept (return None or True) or refuse (False) a connection."),
+    "disconnect": ("sid: str, reason: str", "None", "A client left the namespace."),
+    "error": ("sid: str, exc: Exception", "Any",
+              "An event of the namespace failed; the return value is sent as the ack."),
+}
+
+
+@dataclass
+class _Function:
+    name: str
+    parameters: str
+    returns: str
+    doc: list[str]
+
+
+@dataclass
+class ModulePlan:
+    """What scaffolding one module does: its functions, and the types they use."""
+
+    module: str
+    path: Path
+    functions: dict[str, _Function] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)  # class name -> its source
+    existing: set[str] = field(default_factory=set)
+
+    @property
+    def missing(self) -> list[str]:
+        return [name for name in self.functions if name not in self.existing]
+
+    def source(self) -> str:
+        """The code to write: a whole new module, or what to append to the existing one."""
+        parts = []
+        if not self.path.exists():
+            parts.append('"""Handlers of the Socket.IO API (written by asynction_scaffold)."""'
+                         "\n\nfrom __future__ import annotations\n\n"
+                         "from typing import Any, Literal, NotRequired, TypedDict\n")
+        wanted = self._types_used()
+        parts += [self.types[name] for name in self.types if name in wanted
+                  and name not in self.existing]
+        parts += [_render(self.functions[name]) for name in self.missing]
+        return "\n\n\n".join(part.strip("\n") for part in parts) + "\n"
+
+    def _types_used(self) -> set[str]:
+        text = " ".join(f"{f.parameters} {f.returns}" for name, f in self.functions.items()
+                        if name in self.missing)
+        used: set[str] = set()
+        pending = [name for name in self.types if re.search(rf"\b{name}\b", text)]
+        while pending:
+            name = pending.pop()
+            if name in used:
+                continue
+            used.add(name)
+            pending += [other for other in self.types
+                        if other != name and re.search(rf"\b{other}\b", self.types[name])]
+        return used
+
+
+def plan(spec: Spec, base_dir: Path) -> list[ModulePlan]:
+    """What to write for every handler the spec names, module by module."""
+    plans: dict[str, ModulePlan] = {}
+    roles: dict[str, list[tuple[str, Namespace, Message | None]]] = defaultdict(list)
+    for namespace in spec.namespaces.values():
+        for role in ("connect", "disconnect", "error"):
+            path = getattr(namespace, f"{role}_handler")
+            if path:
+                roles[path].append((role, namespace, None))
+        for message in namespace.received.values():
+            if message.handler:
+                roles[message.handler].append(("event", namespace, message))
+    for path, uses in roles.items():
+        module, _, name = path.rpartition(".")
+        if not module or not name.isidentifier() or keyword.iskeyword(name):
+            continue
+        target = plans.get(module) or plans.setdefault(module, _module_plan(module, base_dir))
+        target.functions[name] = _function(spec, target, name, uses)
+    return list(plans.values())
+
+
+def _module_plan(module: str, base_dir: Path) -> ModulePlan:
+    try:
+        found = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        found = None
+    if found is not None and found.origin and found.origin.endswith(".py"):
+        path = Path(found.origin)
+    else:
+        path = base_dir.joinpath(*module.split(".")).with_suffix(".py")
+    result = ModulePlan(module, path)
+    if path.exists():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        result.existing = {node.name for node in tree.body if isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))} | {
+            target.id for node in tree.body if isinstance(node, ast.Assign)
+            for target in node.targets if isinstance(target, ast.Name)}
+    return result
+
+
+def _function(spec: Spec, target: ModulePlan, name: str, uses: list) -> _Function:
+    role, namespace, message = uses[0]
+    if role != "event":
+        parameters, returns, summary = ROLE_SIGNATURES[role]
+        where = ", ".join(sorted({use[1].name for use in uses}))
+        return _Function(name, parameters, returns, [summary, "", f"{role} handler of {where}"])
+    types = _Types(spec, target)
+    parameters = ["sid: str"] + _parameters(types, message.payload, name)
+    returns = _returns(types, message.ack, name)
+    doc = ["Handles a client -> server event.", ""]
+    for _, used_namespace, used in uses:
+        doc.append(f"Event {used.event!r} in namespace {used_namespace.name!r} "
+                   "(client -> server).")
+        summary = used.document.get("summary")
+        if summary:
+            doc.append(str(summary))
+        doc.append(f"Payload: {_describe(used.payload)}.")
+        doc.append("Ack (the return value): "
+                   f"{_describe(used.ack) if used.ack else 'none (return nothing)'}.")
+    return _Function(name, ", ".join(parameters), returns, doc)
+
+
+def _describe(arguments: Arguments) -> str:
+    if arguments.arity is Arity.NONE:
+        return "no arguments"
+    if arguments.arity is Arity.TUPLE:
+        return "several arguments, one per item of the tuple schema"
+    schema = arguments.schema
+    kind = schema.get("type", "any value") if isinstance(schema, dict) else "any value"
+    return f"one argument ({kind})"
+
+
+def _parameters(types: _Types, payload: Arguments, name: str) -> list[str]:
+    if payload.arity is Arity.NONE:
+        return []
+    schema = to_json_schema(payload.schema, types.document)
+    if payload.arity is Arity.TUPLE:
+        items = schema.get("prefixItems", [])
+        return [f"arg{index + 1}: {types.annotation(item, f'{name}_arg{index + 1}')}"
+                for index, item in enumerate(items)]
+    return [f"payload: {types.annotation(schema, f'{name}_payload')}"]
+
+
+def _returns(types: _Types, ack: Arguments | None, name: str) -> str:
+    if ack is None or ack.arity is Arity.NONE:
+        return "None"
+    schema = to_json_schema(ack.schema, types.document)
+    if ack.arity is Arity.TUPLE:
+        items = [types.annotation(item, f"{name}_ack{index + 1}")
+                 for index, item in enumerate(schema.get("prefixItems", []))]
+        return f"tuple[{', '.join(items)}]"
+    return types.annotation(schema, f"{name}_ack")
+
+
+class _Types:
+    """Python annotations for schemas; object schemas become TypedDicts in the module."""
+
+    def __init__(self, spec: Spec, target: ModulePlan):
+        self.document = spec.document
+        self.target = target
+
+    def annotation(self, schema: Any, hint: str, depth: int = 0) -> str:
+        if not isinstance(schema, dict) or depth > 8 or "$ref" in schema:
+            return "Any"
+        if "const" in schema:
+            return f"Literal[{schema['const']!r}]"
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum and all(
+                isinstance(value, (str, int, bool)) for value in enum):
+            return f"Literal[{', '.join(repr(value) for value in enum)}]"
+        for key in ("anyOf", "oneOf"):
+            if isinstance(schema.get(key), list):
+                options = [self.annotation(option, f"{hint}_{index + 1}", depth + 1)
+                           for index, option in enumerate(schema[key])]
+                return " | ".join(dict.fromkeys(options))
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            return " | ".join(self.annotation({**schema, "type": item}, hint, depth)
+                              for item in kind)
+        if kind in SIMPLE_TYPES:
+            return SIMPLE_TYPES[kind]
+        if kind == "array":
+            if isinstance(schema.get("prefixItems"), list):
+                items = [self.annotation(item, f"{hint}_{index + 1}", depth + 1)
+                         for index, item in enumerate(schema["prefixItems"])]
+                return f"tuple[{', '.join(items)}]" if items else "tuple[()]"
+            return f"list[{self.annotation(schema.get('items'), f'{hint}_item', depth + 1)}]"
+        if kind == "object" or "properties" in schema:
+            return self._typed_dict(schema, hint, depth)
+        return "Any"
+
+    def _typed_dict(self, schema: dict[str, Any], hint: str, depth: int) -> str:
+        properties = schema.get("properties")
+        if not isinstance(properties, dict) or not properties or not all(
+                name.isidentifier() and not keyword.iskeyword(name) for name in properties):
+            return "dict[str, Any]"
+        required = set(schema.get("required") or ())
+        lines = []
+        description = schema.get("description") or schema.get("title")
+        if description:
+            lines += [f'    """{_docstring_text(str(description))}"""', ""]
+        for prop, sub in properties.items():
+            annotation = self.annotation(sub, f"{hint}_{prop}", depth + 1)
+            if prop not in required:
+                annotation = f"NotRequired[{annotation}]"
+            lines.append(f"    {prop}: {annotation}")
+        body = "\n".join(lines)
+        base = name = _class_name(hint)
+        number = 2
+        while name in self.target.types and not self.target.types[name].endswith(body):
+            name, number = f"{base}{number}", number + 1
+        self.target.types[name] = f"class {name}(TypedDict):\n{body}"
+        return name
+
+
+def _class_name(hint: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", hint)
+                   if part) or "Payload"
+
+
+def _docstring_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"""', "'''").strip()
+
+
+def _render(function: _Function) -> str:
+    doc = "\n".join(f"    {_docstring_text(line)}".rstrip() for line in function.doc)
+    return (f"def {function.name}({function.parameters}) -> {function.returns}:\n"
+            f'    """{doc.lstrip()}\n    """\n'
+            f'    raise NotImplementedError("{function.name} is not written yet")\n')
+
+
+def write(module_plan: ModulePlan) -> None:
+    """Create the module (and its packages), or append what it lacks."""
+    path = module_plan.path
+    if not path.exists():
+        new_packages = [parent for parent in path.parents if not parent.exists()]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for package in new_packages:
+            (package / "__init__.py").touch()
+        path.write_text(module_plan.source(), encoding="utf-8")
+        return
+    existing = path.read_text(encoding="utf-8")
+    header = "" if "from typing import" in existing and "TypedDict" in existing else (
+        "\nfrom typing import Any, Literal, NotRequired, TypedDict  # noqa: E402\n")
+    with path.open("a", encoding="utf-8") as out:
+        out.write(("\n" if existing.endswith("\n") else "\n\n") + header + "\n\n"
+                  + module_plan.source())
