@@ -49,16 +49,20 @@ class LiveServer:
         return {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings",
                 "ASYNCTION_TEST_OVERRIDES": json.dumps(overrides, default=str)}
 
-    def start(self, probe_path: str) -> None:
-        env = self._environment()
+    def start(self, probe_path: str, command: list[str] | None = None,
+              environment: dict[str, str] | None = None) -> None:
+        """Run daphne (or ``python <command>``, which must serve on ``self.port``)."""
+        env = {**self._environment(), **(environment or {})}
         if self.database:
             subprocess.run([sys.executable, "-m", "django", "migrate", "-v", "0"],
                            cwd=ROOT, env=env, check=True)
-        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
-        if self.root_path:
-            command += ["--root-path", self.root_path]
+        if command is None:
+            command = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
+            if self.root_path:
+                command += ["--root-path", self.root_path]
+            command.append("tests.asgi:application")
         with self._log.open("wb") as log:
-            self.process = subprocess.Popen([*command, "tests.asgi:application"], cwd=ROOT,
+            self.process = subprocess.Popen([sys.executable, *command], cwd=ROOT,
                                             env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:
