@@ -29,6 +29,17 @@ ROLE_SIGNATURES = {
     "error": ("sid: str, exc: Exception", "Any",
               "An event of the namespace failed; the return value is sent as the ack."),
 }
+# What a role does until it is written: the server works, events say they are not written.
+ROLE_BODIES = {
+    "connect": ["return True  # accept every connection the spec's checks let through"],
+    "disconnect": ["return None"],
+    "error": ["# Validation errors go back as they are; anything else as a generic error.",
+              "if isinstance(exc, ValidationError):",
+              "    return exc.as_wire()",
+              "raise exc"],
+}
+DOCSTRING = '"""Handlers of the Socket.IO API (written by asynction_scaffold)."""\n'
+TYPING_NAMES = ("Any", "Literal", "NotRequired", "TypedDict")
 
 
 @dataclass
@@ -37,6 +48,7 @@ class _Function:
     parameters: str
     returns: str
     doc: list[str]
+    body: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -55,16 +67,26 @@ class ModulePlan:
 
     def source(self) -> str:
         """The code to write: a whole new module, or what to append to the existing one."""
-        parts = []
-        if not self.path.exists():
-            parts.append('"""Handlers of the Socket.IO API (written by asynction_scaffold)."""'
-                         "\n\nfrom __future__ import annotations\n\n"
-                         "from typing import Any, Literal, NotRequired, TypedDict\n")
         wanted = self._types_used()
-        parts += [self.types[name] for name in self.types if name in wanted
-                  and name not in self.existing]
+        parts = [self.types[name] for name in self.types if name in wanted
+                 and name not in self.existing]
         parts += [_render(self.functions[name]) for name in self.missing]
-        return "\n\n\n".join(part.strip("\n") for part in parts) + "\n"
+        body = "\n\n\n".join(part.strip("\n") for part in parts) + "\n"
+        if self.path.exists():
+            return body
+        return f"{DOCSTRING}\n{self.imports(body, set())}\n\n{body}"
+
+    @staticmethod
+    def imports(body: str, present: set[str], noqa: str = "") -> str:
+        """The import lines ``body`` needs, but for the names in ``present``."""
+        typing_names = [name for name in TYPING_NAMES
+                        if name not in present and re.search(rf"\b{name}\b", body)]
+        lines = []
+        if typing_names:
+            lines.append(f"from typing import {', '.join(typing_names)}{noqa}\n")
+        if "ValidationError" in body and "ValidationError" not in present:
+            lines.append(f"\nfrom asynction_django import ValidationError{noqa}\n")
+        return "".join(lines)
 
     def _types_used(self) -> set[str]:
         text = " ".join(f"{f.parameters} {f.returns}" for name, f in self.functions.items()
@@ -126,7 +148,8 @@ def _function(spec: Spec, target: ModulePlan, name: str, uses: list) -> _Functio
     if role != "event":
         parameters, returns, summary = ROLE_SIGNATURES[role]
         where = ", ".join(sorted({use[1].name for use in uses}))
-        return _Function(name, parameters, returns, [summary, "", f"{role} handler of {where}"])
+        return _Function(name, parameters, returns, [summary, "", f"{role} handler of {where}"],
+                         ROLE_BODIES[role])
     types = _Types(spec, target)
     parameters = ["sid: str"] + _parameters(types, message.payload, name)
     returns = _returns(types, message.ack, name)
@@ -247,9 +270,10 @@ def _docstring_text(text: str) -> str:
 
 def _render(function: _Function) -> str:
     doc = "\n".join(f"    {_docstring_text(line)}".rstrip() for line in function.doc)
+    body = function.body or [f'raise NotImplementedError("{function.name} is not written yet")']
     return (f"def {function.name}({function.parameters}) -> {function.returns}:\n"
             f'    """{doc.lstrip()}\n    """\n'
-            f'    raise NotImplementedError("{function.name} is not written yet")\n')
+            + "".join(f"    {line}\n" for line in body))
 
 
 def write(module_plan: ModulePlan) -> None:
@@ -263,8 +287,10 @@ def write(module_plan: ModulePlan) -> None:
         path.write_text(module_plan.source(), encoding="utf-8")
         return
     existing = path.read_text(encoding="utf-8")
-    header = "" if "from typing import" in existing and "TypedDict" in existing else (
-        "\nfrom typing import Any, Literal, NotRequired, TypedDict  # noqa: E402\n")
+    body = module_plan.source()
+    imported = {alias.asname or alias.name for node in ast.parse(existing).body
+                if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+    header = module_plan.imports(body, imported, "  # noqa: E402")
     with path.open("a", encoding="utf-8") as out:
-        out.write(("\n" if existing.endswith("\n") else "\n\n") + header + "\n\n"
-                  + module_plan.source())
+        out.write(("" if existing.endswith("\n") else "\n") + "\n\n" + header
+                  + ("\n\n" if header else "") + body)
