@@ -79,7 +79,9 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
     server_spec = _selected_server(spec, values.SERVER, problems)
     socketio_path = server_spec.socketio_path if server_spec else DEFAULT_SOCKETIO_PATH
     try:
-        client_manager = client_manager_for(values.MESSAGE_QUEUE)
+        options = values.MESSAGE_QUEUE_OPTIONS
+        client_manager = client_manager_for(values.MESSAGE_QUEUE,
+                                            options=options if isinstance(options, dict) else None)
     except ValueError as exc:
         result.settings_errors.append(f"ASYNCTION_MESSAGE_QUEUE: {exc}")
         client_manager = None

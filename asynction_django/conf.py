@@ -21,6 +21,7 @@ class AsynctionSettings:
     DOCS_ACCESS: str | None = None  # "open", "login", "staff", a dotted path; None: see docs_access
     DEFAULT_ERROR_HANDLER: str | None = None
     MESSAGE_QUEUE: str | None = None
+    MESSAGE_QUEUE_OPTIONS: dict[str, Any] = field(default_factory=dict)
     SOCKETIO: dict[str, Any] = field(default_factory=dict)
 
 
@@ -63,6 +64,9 @@ def check_settings(values: AsynctionSettings) -> list[str]:
         if not isinstance(getattr(values, name), bool):
             problems.append(f"ASYNCTION_{name} must be True or False")
     problems += _docs_access_problems(values.DOCS_ACCESS)
+    if not isinstance(values.MESSAGE_QUEUE_OPTIONS, dict):
+        problems.append("ASYNCTION_MESSAGE_QUEUE_OPTIONS must be a dict of arguments for the "
+                        "message queue's manager (for example {\"channel\": \"myapp\"})")
     if not isinstance(values.SOCKETIO, dict):
         problems.append("ASYNCTION_SOCKETIO must be a dict of socketio.AsyncServer arguments")
     elif {"async_mode", "client_manager"} & set(values.SOCKETIO):

@@ -11,12 +11,14 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from .building import build_server
-from .conf import PREFIX
+from .conf import PREFIX, get_settings
+from .external import ExternalEmitter
 from .server import AsynctionServer
 
 _lock = threading.Lock()
 _server: AsynctionServer | None = None
 _loop: asyncio.AbstractEventLoop | None = None
+_external: ExternalEmitter | None = None
 
 
 def get_server() -> AsynctionServer:
@@ -38,10 +40,27 @@ def install_server(server: AsynctionServer) -> None:
 
 def reset_server() -> None:
     """Forget the server, so the next ``get_server()`` rebuilds it from the settings."""
-    global _server, _loop
+    global _server, _loop, _external
     with _lock:
         _server = None
         _loop = None
+        if _external is not None:
+            _external.close()
+        _external = None
+
+
+def _external_emitter() -> ExternalEmitter | None:
+    """The broker publisher, when this process serves no clients and a broker is set."""
+    global _external
+    if _loop is not None:
+        return None
+    values = get_settings()
+    if values.MESSAGE_QUEUE is None:
+        return None
+    with _lock:
+        if _external is None:
+            _external = ExternalEmitter(values)
+    return _external
 
 
 @receiver(setting_changed)
@@ -62,14 +81,22 @@ async def aemit(event: str, data: Any = None, **kwargs: Any) -> None:
     Takes python-socketio's ``emit`` arguments: ``to``, ``room``, ``skip_sid``,
     ``namespace``, ``callback``.
     """
-    await get_server().emit(event, data, **kwargs)
+    server = get_server()
+    external = _external_emitter()
+    if external is None:
+        await server.emit(event, data, **kwargs)
+    else:
+        server.validate_emit(event, data, kwargs.get("namespace"))
+        await external.aemit(event, data, **kwargs)
 
 
 def emit(event: str, data: Any = None, **kwargs: Any) -> None:
     """Emit from sync code (views, signals, commands, threads), validated first.
 
     Raises the validation error in the caller, before anything is sent. When the
-    server is serving in this process, the emit runs on its event loop.
+    server is serving in this process, the emit runs on its event loop; in a process
+    that serves nothing, with ``ASYNCTION_MESSAGE_QUEUE`` set, it is published through
+    the broker.
     """
     server = get_server()
     server.validate_emit(event, data, kwargs.get("namespace"))
@@ -80,7 +107,10 @@ def emit(event: str, data: Any = None, **kwargs: Any) -> None:
         running = None
     if running is not None:
         raise RuntimeError("emit() cannot be called from async code: use `await aemit(...)`")
+    external = _external_emitter()
     if loop is not None and loop.is_running():
         asyncio.run_coroutine_threadsafe(server.emit(event, data, **kwargs), loop).result()
+    elif external is not None:
+        external.emit(event, data, **kwargs)
     else:
         async_to_sync(server.emit)(event, data, **kwargs)

@@ -152,3 +152,17 @@ async def tell_room(sid, room, text):
 
 def my_sid(sid):
     return sid
+
+
+async def tell(sid, target, text):
+    """Emit to one sid, wherever (whichever process) it is connected."""
+    await aemit("news", {"text": text}, to=target)
+
+
+async def ask_other(sid, target, question):
+    """Ask another client (maybe on another process) and return its validated answer."""
+    try:
+        return await get_server().call("question", question, to=target, namespace="/",
+                                        timeout=5)
+    except AckValidationError as exc:
+        return type(exc).__name__

@@ -41,12 +41,6 @@ STATIC_URL = "static/"
 
 ASYNCTION_SPEC = TESTS_DIR / "specs" / "echo.yaml"
 
-# Live-server tests run daphne in a child process; tests/live.py hands it the
-# per-class setting overrides (JSON) and, when needed, a database of its own.
-_overrides = os.environ.get("ASYNCTION_TEST_OVERRIDES")
-if _overrides:
-    globals().update(json.loads(_overrides))
-
 # Handlers that fail on purpose log tracebacks; keep the test output readable.
 LOGGING = {
     "version": 1,
@@ -54,3 +48,9 @@ LOGGING = {
     "handlers": {"null": {"class": "logging.NullHandler"}},
     "loggers": {"asynction_django": {"handlers": ["null"], "propagate": False}},
 }
+
+# Live-server tests run daphne in a child process; tests/live.py hands it the
+# per-class setting overrides (JSON) and, when needed, a database of its own.
+_overrides = os.environ.get("ASYNCTION_TEST_OVERRIDES")
+if _overrides:
+    globals().update(json.loads(_overrides))
