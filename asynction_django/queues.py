@@ -8,6 +8,7 @@ the project's Channels layer. Their connection errors are logged once per outage
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import time
 from typing import Any
@@ -26,8 +27,10 @@ SCHEMES = {
     "amqps": socketio.AsyncAioPikaManager,
     "channels": ChannelLayerManager,
 }
-EXTRAS = {"redis": "redis", "rediss": "redis", "valkey": "redis", "valkeys": "redis",
-          "amqp": "amqp", "amqps": "amqp"}
+# The client library each scheme needs, and the extra that installs it.
+LIBRARIES = {"redis": ("redis", "redis"), "rediss": ("redis", "redis"),
+             "valkey": ("valkey", "redis"), "valkeys": ("valkey", "redis"),
+             "amqp": ("aio_pika", "amqp"), "amqps": ("aio_pika", "amqp")}
 REPEAT_EVERY = 60.0  # seconds between reminders that the broker is still unreachable
 
 broker_logger = logging.getLogger("asynction_django.broker")
@@ -78,14 +81,17 @@ def client_manager_for(url: str | None, write_only: bool = False,
     if manager is None:
         raise ValueError(f"unsupported scheme {scheme!r} in {url!r}: use one of "
                          f"{', '.join(sorted(SCHEMES))}")
+    if scheme in LIBRARIES:
+        module, extra = LIBRARIES[scheme]
+        if importlib.util.find_spec(module) is None:
+            raise ValueError(f"{url!r} needs the {module!r} package: "
+                             f"pip install 'asynction-django[{extra}]'")
     kwargs: dict[str, Any] = {"write_only": write_only, "logger": broker_logger,
                               **(options or {})}
     try:
         if manager is ChannelLayerManager:
             return manager(alias=parsed.netloc or "default", **kwargs)
         return manager(url, **kwargs)
-    except RuntimeError as exc:  # python-socketio's word for a missing client library
-        raise ValueError(f"{exc} (pip install 'asynction-django[{EXTRAS[scheme]}]')") from exc
     except TypeError as exc:
         raise ValueError(f"ASYNCTION_MESSAGE_QUEUE_OPTIONS do not fit {manager.__name__}: "
                          f"{exc}") from exc

@@ -149,6 +149,19 @@ BROKER_LOGS = {
 }
 
 
+class ChannelLayerTests(MultiProcessTests, SimpleTestCase):
+    """``ASYNCTION_MESSAGE_QUEUE = "channels"``: the project's channels_redis layer carries it."""
+
+    @classmethod
+    def broker_settings(cls):
+        require("Redis", REDIS)
+        return {"ASYNCTION_MESSAGE_QUEUE": "channels",
+                "CHANNEL_LAYERS": {"default": {
+                    "BACKEND": "channels_redis.core.RedisChannelLayer",
+                    "CONFIG": {"hosts": ["redis://127.0.0.1:6379/15"],
+                               "prefix": unique("asynction-test")}}}}
+
+
 class RedisOutageTests(SimpleTestCase):
     """A Redis of the test's own, stopped and started again under two serving processes."""
 
