@@ -64,6 +64,8 @@ ASGI_APPLICATION = "example_project.asgi.application"
 # asynction_django: the API is the document; handlers are named in it.
 ASYNCTION_SPEC = BASE_DIR / "example_project" / "asyncapi.yaml"
 ASYNCTION_DEFAULT_ERROR_HANDLER = "example_project.chat.handlers.default_error"
+# Several processes share emits through a broker: `./dev cluster` sets this to Redis.
+ASYNCTION_MESSAGE_QUEUE = os.environ.get("ASYNCTION_MESSAGE_QUEUE") or None
 
 LOGGING = {
     "version": 1,
