@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from .exceptions import (
     AckValidationError,
     AsynctionError,
+    HandlerError,
+    HandlerTimeout,
     HandshakeValidationError,
     PayloadValidationError,
     SecurityError,
@@ -25,7 +27,8 @@ if TYPE_CHECKING:
     from .runtime import aemit, emit, get_server
 
 __all__ = [
-    "AckValidationError", "AsynctionError", "HandshakeValidationError",
+    "AckValidationError", "AsynctionError", "HandlerError", "HandlerTimeout",
+    "HandshakeValidationError",
     "PayloadValidationError", "SecurityError", "SpecError", "SpecProblem",
     "UnknownEventError", "ValidationError", "aemit", "emit", "get_server",
     "Connection", "get_connection",

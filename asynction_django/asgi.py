@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from functools import lru_cache
 from typing import Any
 
@@ -14,6 +17,8 @@ from django.urls import NoReverseMatch, include, path, reverse
 
 from .conf import get_settings
 from .runtime import get_server, remember_loop
+
+logger = logging.getLogger("asynction_django")
 
 Scope = dict[str, Any]
 
@@ -32,7 +37,15 @@ class SocketIOApp:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         remember_loop()
-        await get_server().handle_request({**scope, "path": _relative_path(scope)}, receive, send)
+        try:
+            await get_server().handle_request({**scope, "path": _relative_path(scope)},
+                                              receive, send)
+        except Exception:  # noqa: BLE001 - a malformed frame ends its own connection only
+            logger.warning("closed a %s connection that sent what Engine.IO cannot decode",
+                           scope["type"], exc_info=True)
+            if scope["type"] == "websocket":
+                with contextlib.suppress(Exception):
+                    await send({"type": "websocket.close", "code": 1002})
 
 
 class SocketIORouter:
@@ -111,6 +124,44 @@ def docs_in_urlconf() -> bool:
     return True
 
 
+class Lifespan:
+    """ASGI lifespan (uvicorn, hypercorn): an invalid spec fails start-up; at shutdown the
+    connections the server has not closed yet are closed (Engine.IO CLOSE, disconnect
+    handlers run), within a bounded time. daphne has no lifespan (docs/deployment.md).
+    """
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    get_server()
+                except Exception as exc:  # noqa: BLE001 - reported to the ASGI server
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await close_all_connections()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+SHUTDOWN_TIMEOUT = 5.0
+
+
+async def close_all_connections() -> None:
+    """Disconnect every client of this process, then stop the server's background tasks.
+
+    Bounded: a long-polling client that never polls again cannot hold the shutdown.
+    """
+    server = get_server()
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(SHUTDOWN_TIMEOUT):
+            if server.eio.sockets:
+                await server.eio.disconnect()
+            await server.shutdown()
+
+
 def socketio_asgi_app() -> Any:
     """The Socket.IO endpoint with Channels' session and auth middleware in front.
 
@@ -136,4 +187,5 @@ def get_asgi_application() -> ProtocolTypeRouter:
     return ProtocolTypeRouter({
         "http": SocketIORouter(socketio, http),
         "websocket": SocketIORouter(socketio),
+        "lifespan": Lifespan(),
     })

@@ -6,6 +6,7 @@ choosing the server) happens here, once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -86,13 +87,20 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
         result.settings_errors.append(f"ASYNCTION_MESSAGE_QUEUE: {exc}")
         client_manager = None
     assembler = _Assembler(spec, problems, values.VALIDATION, default_error,
-                           server_spec.security if server_spec else None, stand_in)
+                           server_spec.security if server_spec else None, stand_in,
+                           values.HANDLER_TIMEOUT)
     namespaces = [assembler.namespace(namespace) for namespace in spec.namespaces.values()]
     outgoing = assembler.outgoing()
     result.spec_problems = problems
     if result.settings_errors or problems:
         return result
-    options: dict[str, Any] = {"cors_allowed_origins": origin_allowed, **values.SOCKETIO}
+    options: dict[str, Any] = {
+        "cors_allowed_origins": origin_allowed,
+        # Logger objects, so python-socketio adds no handler of its own: LOGGING decides.
+        "logger": logging.getLogger("socketio.server"),
+        "engineio_logger": logging.getLogger("engineio.server"),
+        **values.SOCKETIO,
+    }
     if client_manager is not None:
         options["client_manager"] = client_manager
     server = AsynctionServer(spec, outgoing, validation=values.VALIDATION, **options)
@@ -128,8 +136,9 @@ class _Assembler:
 
     def __init__(self, spec: Spec, problems: Problems, validation: bool,
                  default_error: Handler | None, server_security: Requirements | None,
-                 stand_in: StandIn | None = None):
+                 stand_in: StandIn | None = None, timeout: float | None = None):
         self.spec = spec
+        self.timeout = timeout
         self.stand_in = stand_in
         self.security_schemes = (stand_in.security_schemes(spec) if stand_in
                                  else spec.security_schemes)
@@ -219,6 +228,7 @@ class _Assembler:
             or self.default_error,
             guard=self.guard(namespace.security if namespace.security is not None
                              else self.server_security),
+            timeout=self.timeout,
         )
 
     def outgoing(self) -> dict[tuple[str, str], OutgoingEvent]:

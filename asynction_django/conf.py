@@ -23,6 +23,7 @@ class AsynctionSettings:
     MESSAGE_QUEUE: str | None = None
     MESSAGE_QUEUE_OPTIONS: dict[str, Any] = field(default_factory=dict)
     SOCKETIO: dict[str, Any] = field(default_factory=dict)
+    HANDLER_TIMEOUT: float | None = 60.0  # seconds an event handler may take; None: no limit
 
 
 NAMES = tuple(AsynctionSettings.__dataclass_fields__)
@@ -64,6 +65,10 @@ def check_settings(values: AsynctionSettings) -> list[str]:
         if not isinstance(getattr(values, name), bool):
             problems.append(f"ASYNCTION_{name} must be True or False")
     problems += _docs_access_problems(values.DOCS_ACCESS)
+    timeout = values.HANDLER_TIMEOUT
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                or timeout <= 0):
+        problems.append("ASYNCTION_HANDLER_TIMEOUT must be a number of seconds above 0, or None")
     if not isinstance(values.MESSAGE_QUEUE_OPTIONS, dict):
         problems.append("ASYNCTION_MESSAGE_QUEUE_OPTIONS must be a dict of arguments for the "
                         "message queue's manager (for example {\"channel\": \"myapp\"})")

@@ -118,3 +118,16 @@ class HandlerError(AsynctionError):
 
     def as_wire(self) -> dict[str, Any]:
         return {"error": {"type": self.kind, "message": "Internal server error", "errors": []}}
+
+
+class HandlerTimeout(HandlerError):
+    """A handler did not answer within ``ASYNCTION_HANDLER_TIMEOUT``."""
+
+    kind = "HandlerTimeout"
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the handler did not answer within {seconds:g} s")
+        self.seconds = seconds
+
+    def as_wire(self) -> dict[str, Any]:
+        return {"error": {"type": self.kind, "message": str(self), "errors": []}}

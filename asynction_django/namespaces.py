@@ -8,6 +8,7 @@ structured error, never a traceback, and never takes the connection down.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from .credentials import Credentials
 from .exceptions import (
     AckValidationError,
     HandlerError,
+    HandlerTimeout,
     HandshakeValidationError,
     SecurityError,
     UnknownEventError,
@@ -56,8 +58,10 @@ class SpecNamespace(socketio.AsyncNamespace):
         disconnect: Handler | None,
         error: Handler | None,
         guard: Guard | None = None,
+        timeout: float | None = None,
     ):
         super().__init__(name)
+        self.timeout = timeout  # seconds an event handler may take to answer
         self.routes = routes
         self.handshake = handshake
         self.connect_handler = connect
@@ -106,8 +110,10 @@ class SpecNamespace(socketio.AsyncNamespace):
                 await self._event_allowed(route, sid)
             if route.payload is not None:
                 route.payload.validate(data)
-            result = await route.handler(sid, *data) if route.handler else None
-        except (ValidationError, SecurityError) as exc:
+            result = await self._run(route, sid, data) if route.handler else None
+        except (ValidationError, SecurityError, HandlerTimeout) as exc:
+            if isinstance(exc, HandlerTimeout):
+                logger.error("handler for %r in %s %s", route.event, self.namespace, exc)
             return await self._fail(sid, exc)
         except Exception as exc:  # noqa: BLE001 - a handler bug must not reach the client
             logger.exception("handler for %r in %s raised", route.event, self.namespace)
@@ -122,6 +128,16 @@ class SpecNamespace(socketio.AsyncNamespace):
                 return await self._fail(sid, exc)
         return result
 
+    async def _run(self, route: EventRoute, sid: str, data: tuple[Any, ...]) -> Any:
+        """The handler's answer; a sync handler past the timeout keeps its thread until done."""
+        if self.timeout is None:
+            return await route.handler(sid, *data)
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await route.handler(sid, *data)
+        except TimeoutError:
+            raise HandlerTimeout(self.timeout) from None
+
     async def _fail(self, sid: str, exc: Exception) -> Any:
         """The ack for a failed event: the error handler's answer, or a structured error."""
         if self.error_handler is not None:
@@ -130,7 +146,7 @@ class SpecNamespace(socketio.AsyncNamespace):
             except Exception:  # noqa: BLE001
                 logger.exception("error handler of %s raised", self.namespace)
                 return HandlerError().as_wire()
-        if isinstance(exc, (ValidationError, SecurityError)):
+        if isinstance(exc, (ValidationError, SecurityError, HandlerTimeout)):
             return exc.as_wire()
         return HandlerError().as_wire()
 

@@ -1,8 +1,10 @@
 """Handlers named by the wire tests' specs."""
 
 import asyncio
+import time
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from asynction_django import (
     AckValidationError,
@@ -166,3 +168,15 @@ async def ask_other(sid, target, question):
                                         timeout=5)
     except AckValidationError as exc:
         return type(exc).__name__
+
+
+async def hang(sid):
+    await asyncio.sleep(3600)
+
+
+def hold_database(sid):
+    """A sync handler that keeps a write transaction open for a second."""
+    with transaction.atomic():
+        get_user_model().objects.create_user(f"holder-{time.monotonic_ns()}")
+        time.sleep(1)
+    return "released"

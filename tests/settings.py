@@ -46,7 +46,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"null": {"class": "logging.NullHandler"}},
-    "loggers": {"asynction_django": {"handlers": ["null"], "propagate": False}},
+    "loggers": {name: {"handlers": ["null"], "propagate": False}
+                for name in ("asynction_django", "engineio.server", "socketio.server")},
 }
 
 # Live-server tests run daphne in a child process; tests/live.py hands it the
