@@ -29,6 +29,7 @@ from .exceptions import (
 from .handlers import Handler
 from .security import Guard
 from .validation import ArgumentsValidator, HandshakeValidator, as_arguments
+from .watchdog import Watchdog
 
 logger = logging.getLogger("asynction_django")
 
@@ -61,7 +62,7 @@ class SpecNamespace(socketio.AsyncNamespace):
         timeout: float | None = None,
     ):
         super().__init__(name)
-        self.timeout = timeout  # seconds an event handler may take to answer
+        self.watchdog = Watchdog(timeout) if timeout is not None else None
         self.routes = routes
         self.handshake = handshake
         self.connect_handler = connect
@@ -130,13 +131,19 @@ class SpecNamespace(socketio.AsyncNamespace):
 
     async def _run(self, route: EventRoute, sid: str, data: tuple[Any, ...]) -> Any:
         """The handler's answer; a sync handler past the timeout keeps its thread until done."""
-        if self.timeout is None:
+        if self.watchdog is None:
             return await route.handler(sid, *data)
+        task = asyncio.current_task()
+        self.watchdog.watch(task)
         try:
-            async with asyncio.timeout(self.timeout):
-                return await route.handler(sid, *data)
-        except TimeoutError:
-            raise HandlerTimeout(self.timeout) from None
+            return await route.handler(sid, *data)
+        except asyncio.CancelledError:
+            if self.watchdog.release(task):
+                task.uncancel()
+                raise HandlerTimeout(self.watchdog.timeout) from None
+            raise
+        finally:
+            self.watchdog.release(task)
 
     async def _fail(self, sid: str, exc: Exception) -> Any:
         """The ack for a failed event: the error handler's answer, or a structured error."""

@@ -61,9 +61,11 @@ class MappingTests(SimpleTestCase):
         self.assertEqual(received["pair"].handler, "tests.handlers.pair")  # operation trait
 
     def test_multi_format_schema_objects(self):
-        payload = self.spec.namespaces["/"].received["sum"].payload
+        payload = self.spec.namespaces["/"].received["sum"].payload  # a JSON Schema format
         self.assertEqual(payload.schema, {"type": "array", "items": {"type": "integer"}})
         self.assertEqual(payload.arity, Arity.ONE)
+        welcome = self.spec.namespaces["/"].sent["welcome"].payload  # an AsyncAPI format
+        self.assertEqual(welcome.schema["required"], ["text"])
 
     def test_traits_follow_the_3x_rule_the_object_wins(self):
         echo = self.spec.namespaces["/"].received["echo"].document

@@ -107,3 +107,25 @@ class ShutdownTests(SimpleTestCase):
                              "--timeout-graceful-shutdown", "5"])
         self.assertIn("Application startup complete", log)
         self.assertIn("Application shutdown complete", log)
+
+
+class WatchdogTests(SimpleTestCase):
+    async def test_only_handlers_past_their_deadline_are_cancelled(self):
+        from asynction_django.watchdog import Watchdog
+
+        watchdog = Watchdog(0.2)
+
+        async def handler(seconds):
+            task = asyncio.current_task()
+            watchdog.watch(task)
+            try:
+                await asyncio.sleep(seconds)
+                return "done"
+            except asyncio.CancelledError:
+                return "expired" if watchdog.release(task) else "cancelled elsewhere"
+            finally:
+                watchdog.release(task)
+
+        quick, slow = await asyncio.gather(handler(0.01), handler(5))
+        self.assertEqual((quick, slow), ("done", "expired"))
+        self.assertEqual(watchdog._deadlines, {})

@@ -183,10 +183,7 @@ class DocsWithoutJavaScriptTests(BrowserTestCase):
     def test_the_page_reads_without_javascript(self):
         get_user_model().objects.create_user("ada", password="browser-test-1", is_staff=True)
         page = self.open_page(javascript=False)
-        page.goto(f"{self.live_server_url}/accounts/login/")
-        page.fill("input[name=username]", "ada")
-        page.fill("input[name=password]", "browser-test-1")
-        page.click("button[type=submit]")
+        self.log_in(page, "ada")
         page.goto(f"{self.live_server_url}/docs")
         self.assertIn("Say something in a room",
                       page.locator('article[data-event="send message"]').inner_text())
