@@ -34,10 +34,6 @@ class SchemaRow:
     description: str = ""
     facts: tuple[str, ...] = ()
 
-    @property
-    def indent(self) -> int:
-        return self.depth * 18
-
 
 @dataclass(frozen=True)
 class ArgumentsDoc:

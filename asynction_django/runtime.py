@@ -54,6 +54,8 @@ def _external_emitter() -> ExternalEmitter | None:
     global _external
     if _loop is not None:
         return None
+    if _external is not None:
+        return _external
     values = get_settings()
     if values.MESSAGE_QUEUE is None:
         return None
