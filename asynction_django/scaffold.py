@@ -182,8 +182,11 @@ def _parameters(types: _Types, payload: Arguments, name: str) -> list[str]:
     schema = to_json_schema(payload.schema, types.document)
     if payload.arity is Arity.TUPLE:
         items = schema.get("prefixItems", [])
-        return [f"arg{index + 1}: {types.annotation(item, f'{name}_arg{index + 1}')}"
-                for index, item in enumerate(items)]
+        parameters = [f"arg{index + 1}: {types.annotation(item, f'{name}_arg{index + 1}')}"
+                      for index, item in enumerate(items)]
+        if isinstance(schema.get("items"), dict) and schema["items"] != {"not": {}}:
+            parameters.append(f"*more: {types.annotation(schema['items'], f'{name}_more')}")
+        return parameters
     return [f"payload: {types.annotation(schema, f'{name}_payload')}"]
 
 

@@ -54,6 +54,8 @@ class _Translator:
                 continue
             if key in SCHEMA_MAPS and isinstance(value, dict):
                 out[key] = {name: self.schema(item) for name, item in value.items()}
+            elif key == "prefixItems" and value == []:
+                continue  # "no positional items" (Socket.IO tools write it): 2020-12 wants none
             elif key in SCHEMA_LISTS and isinstance(value, list):
                 out[key] = [self.schema(item) for item in value]
             elif key in SCHEMA_VALUES:

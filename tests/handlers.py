@@ -180,3 +180,7 @@ def hold_database(sid):
         get_user_model().objects.create_user(f"holder-{time.monotonic_ns()}")
         time.sleep(1)
     return "released"
+
+
+def count_arguments(sid, *arguments):
+    return len(arguments)

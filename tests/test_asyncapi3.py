@@ -231,6 +231,11 @@ class OtherToolsStyleTests(LiveSocketIOTestCase):
                 listener.on("news", news.append)
                 self.assertTrue(listener.call("join", "den", timeout=5))
                 self.assertEqual(speaker.call("pair", (7, "x"), timeout=5), (7, "x"))
+                # prefixItems: [] with items: any number of arguments of that schema.
+                self.assertEqual(speaker.call("count", ("a", "b", "c"), timeout=5), 3)
+                self.assertEqual(speaker.call("count", timeout=5), 0)
+                error = speaker.call("count", ("a", 1), timeout=5)["error"]
+                self.assertEqual(error["errors"][0]["pointer"], "/1")
                 error = speaker.call("pair", "7", timeout=5)
                 self.assertEqual(error["error"]["type"], "PayloadValidationError")
                 speaker.call("tell room", ("den", "hello"), timeout=5)

@@ -74,7 +74,8 @@ class ScaffoldTests(SocketIOTestCase):
         self.assertEqual(list(inspect.signature(lifecycle.on_disconnect).parameters),
                          ["sid", "reason"])
 
-        outcome = build(get_settings())  # what manage.py check runs
+        call_command("check")  # raises SystemCheckError on any problem
+        outcome = build(get_settings())
         self.assertEqual((outcome.settings_errors, outcome.spec_problems), ([], []))
         client = self.socketio_client()  # the scaffolded connect handler accepts
         error = client.call("ping")["error"]  # an unwritten handler is a clean error ack

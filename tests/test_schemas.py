@@ -35,6 +35,13 @@ class TranslationTests(SimpleTestCase):
         self.assertEqual(self.errors(not_anything, [1, "a"]), [])
         self.assertTrue(self.errors(not_anything, [1, "a", 3]))
 
+    def test_empty_prefix_items_mean_no_positional_items(self):
+        schema = {"type": "array", "prefixItems": [], "items": {"type": "string"}}
+        self.assertEqual(to_json_schema(schema, {}), {"type": "array",
+                                                      "items": {"type": "string"}})
+        self.assertEqual(self.errors(schema, ["a", "b"]), [])
+        self.assertTrue(self.errors(schema, ["a", 1]))
+
     def test_draft7_array_items_and_additional_items(self):
         schema = {"items": [{"type": "integer"}], "additionalItems": {"type": "string"}}
         self.assertEqual(to_json_schema(schema, {}),
