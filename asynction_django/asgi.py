@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from functools import lru_cache
 from typing import Any
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter
+from django.apps import apps
 from django.conf import settings
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import NoReverseMatch, include, path, reverse
 
 from .conf import get_settings
+from .logs import client_logger
 from .runtime import get_server, remember_loop
-
-logger = logging.getLogger("asynction_django")
 
 Scope = dict[str, Any]
 
@@ -41,8 +41,8 @@ class SocketIOApp:
             await get_server().handle_request({**scope, "path": _relative_path(scope)},
                                               receive, send)
         except Exception:  # noqa: BLE001 - a malformed frame ends its own connection only
-            logger.warning("closed a %s connection that sent what Engine.IO cannot decode",
-                           scope["type"], exc_info=True)
+            client_logger.warning("closed a %s connection that sent what Engine.IO cannot "
+                                  "decode", scope["type"])
             if scope["type"] == "websocket":
                 with contextlib.suppress(Exception):
                     await send({"type": "websocket.close", "code": 1002})
@@ -176,7 +176,8 @@ def get_asgi_application() -> ProtocolTypeRouter:
 
     Builds the server at once, so an invalid spec stops start-up with every problem.
     The docs are mounted at ``{base}docs`` unless ``ROOT_URLCONF`` includes
-    ``asynction_django.urls`` itself.
+    ``asynction_django.urls`` itself. While ``DEBUG`` is on, static files are served
+    as ``runserver`` serves them, so plain ``daphne`` shows the docs with their assets.
     """
     from django.core.asgi import get_asgi_application as django_asgi_application
 
@@ -184,6 +185,8 @@ def get_asgi_application() -> ProtocolTypeRouter:
     get_server()
     socketio = socketio_asgi_app()
     http = django_app if docs_in_urlconf() else DocsRouter(django_app)
+    if settings.DEBUG and settings.STATIC_URL and apps.is_installed("django.contrib.staticfiles"):
+        http = ASGIStaticFilesHandler(http)
     return ProtocolTypeRouter({
         "http": SocketIORouter(socketio, http),
         "websocket": SocketIORouter(socketio),

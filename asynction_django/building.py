@@ -22,6 +22,7 @@ from .exceptions import (
     ValidationError,
 )
 from .handlers import Handler, HandlerImportError, import_callable
+from .logs import ServerLogger
 from .namespaces import EventRoute, SpecNamespace
 from .origins import origin_allowed
 from .queues import client_manager_for
@@ -36,11 +37,12 @@ from .validation import ArgumentsValidator, HandshakeValidator, InvalidSchema
 
 @dataclass
 class Build:
-    """The outcome of building: a server, or what stops it."""
+    """The outcome of building: a server, or what stops it; warnings stop nothing."""
 
     server: AsynctionServer | None = None
     settings_errors: list[str] = field(default_factory=list)
     spec_problems: list[SpecProblem] = field(default_factory=list)
+    spec_warnings: list[SpecProblem] = field(default_factory=list)
 
     def raise_if_failed(self) -> AsynctionServer:
         if self.settings_errors:
@@ -67,6 +69,7 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
         return result
     spec, problems = inspect_spec(values.SPEC, require_handlers=stand_in is None)
     problems = Problems(problems)
+    result.spec_warnings = problems.warnings
     if spec is None:
         result.spec_problems = problems
         return result
@@ -96,9 +99,11 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
         return result
     options: dict[str, Any] = {
         "cors_allowed_origins": origin_allowed,
-        # Logger objects, so python-socketio adds no handler of its own: LOGGING decides.
-        "logger": logging.getLogger("socketio.server"),
-        "engineio_logger": logging.getLogger("engineio.server"),
+        # Not booleans, so python-socketio adds no handler of its own: LOGGING decides,
+        # and no packet data or credentials are logged unless ASYNCTION_LOG_PACKETS.
+        "logger": ServerLogger(logging.getLogger("socketio.server"), values.LOG_PACKETS),
+        "engineio_logger": ServerLogger(logging.getLogger("engineio.server"),
+                                        values.LOG_PACKETS),
         **values.SOCKETIO,
     }
     if client_manager is not None:

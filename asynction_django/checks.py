@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
+from django.utils.module_loading import import_string
 
+from .asgi import SocketIOApp
 from .building import build
 from .conf import docs_access, get_settings
 
@@ -14,13 +16,19 @@ AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 
 
 @register("asynction")
-def check_spec(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+def check_spec(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     outcome = build()
-    errors = [Error(message, id="asynction.E001") for message in outcome.settings_errors]
+    errors: list[CheckMessage] = [Error(message, id="asynction.E001")
+                                  for message in outcome.settings_errors]
     errors += [
         Error(problem.reason, hint=f"in {problem.file} at {problem.pointer}", obj=None,
               id="asynction.E002")
         for problem in outcome.spec_problems
+    ]
+    errors += [
+        Warning(warning.reason, hint=f"in {warning.file} at {warning.pointer}", obj=None,
+                id="asynction.W002")
+        for warning in outcome.spec_warnings
     ]
     return errors
 
@@ -40,3 +48,59 @@ def check_docs_access(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
              "the request), or ASYNCTION_DOCS = False",
         id="asynction.W001",
     )]
+
+
+@register("asynction")
+def check_asgi_application(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The project's ASGI application must route to the Socket.IO endpoint.
+
+    Django's generated ``asgi.py`` serves views only: ``/socket.io/`` and the docs would
+    then be 404s while everything else looks fine.
+    """
+    dotted = asgi_application_path()
+    if dotted is None:
+        return []
+    try:
+        application = import_string(dotted)
+    except Exception as exc:  # noqa: BLE001 - reported, never raised, by a check
+        return [Warning(f"cannot import the ASGI application {dotted!r} to check that it "
+                        f"serves the Socket.IO API: {exc}", id="asynction.W003")]
+    if serves_socketio(application):
+        return []
+    return [Warning(
+        f"the ASGI application {dotted!r} does not serve the Socket.IO API: /socket.io/ and "
+        "the docs are 404 there",
+        hint="in asgi.py, `from asynction_django.asgi import get_asgi_application` instead "
+             "of Django's, or mount asynction_django.asgi.socketio_asgi_app() in your "
+             "ProtocolTypeRouter for both http and websocket",
+        id="asynction.W003",
+    )]
+
+
+def asgi_application_path() -> str | None:
+    """``ASGI_APPLICATION``, else the ``asgi`` module beside ``WSGI_APPLICATION``."""
+    dotted = getattr(settings, "ASGI_APPLICATION", None)
+    if dotted:
+        return dotted
+    wsgi = getattr(settings, "WSGI_APPLICATION", None)
+    if wsgi and wsgi.endswith(".wsgi.application"):
+        return wsgi.removesuffix(".wsgi.application") + ".asgi.application"
+    return None
+
+
+# Where ASGI routers and middleware keep the applications they hand requests to.
+INNER_APPLICATIONS = ("inner", "application", "app", "socketio", "fallback")
+
+
+def serves_socketio(application: Any, depth: int = 0) -> bool:
+    """Whether the Socket.IO endpoint is reachable through ``application``."""
+    if isinstance(application, SocketIOApp):
+        return True
+    if depth > 20 or application is None:
+        return False
+    inner = [getattr(application, name, None) for name in INNER_APPLICATIONS]
+    inner += list(getattr(application, "application_mapping", {}).values())
+    routes = getattr(application, "routes", None)  # channels.routing.URLRouter
+    if isinstance(routes, (list, tuple)):
+        inner += [getattr(route, "callback", None) for route in routes]
+    return any(serves_socketio(child, depth + 1) for child in inner if child is not application)

@@ -1,4 +1,4 @@
-"""asynction_django's settings, with their defaults (DESIGN §1)."""
+"""asynction_django's settings, with their defaults (the README's Settings table)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class AsynctionSettings:
     MESSAGE_QUEUE_OPTIONS: dict[str, Any] = field(default_factory=dict)
     SOCKETIO: dict[str, Any] = field(default_factory=dict)
     HANDLER_TIMEOUT: float | None = 60.0  # seconds an event handler may take; None: no limit
+    LOG_PACKETS: bool = False  # python-socketio's per-packet INFO logs (CONNECT auth redacted)
 
 
 NAMES = tuple(AsynctionSettings.__dataclass_fields__)
@@ -61,7 +62,7 @@ def check_settings(values: AsynctionSettings) -> list[str]:
         value = getattr(values, name)
         if value is not None and not isinstance(value, str):
             problems.append(f"ASYNCTION_{name} must be a string or None")
-    for name in ("VALIDATION", "DOCS"):
+    for name in ("VALIDATION", "DOCS", "LOG_PACKETS"):
         if not isinstance(getattr(values, name), bool):
             problems.append(f"ASYNCTION_{name} must be True or False")
     problems += _docs_access_problems(values.DOCS_ACCESS)

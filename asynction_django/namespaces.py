@@ -27,7 +27,7 @@ from .exceptions import (
     ValidationError,
 )
 from .handlers import Handler
-from .security import Guard
+from .security import Guard, Unauthorized
 from .validation import ArgumentsValidator, HandshakeValidator, as_arguments
 from .watchdog import Watchdog
 
@@ -177,15 +177,18 @@ class SpecNamespace(socketio.AsyncNamespace):
                     exc.message, exc.as_wire()["error"]
                 ) from None
         credentials = None
-        if self.guard is not None or self._keeps_credentials:
-            credentials = Credentials.from_connect(environ, auth)
-        if self.guard is not None:
-            try:
-                info = await self.guard.check(credentials)
-            except SecurityError as exc:
-                await self._inform_error_handler(sid, exc)
-                raise socketio.exceptions.ConnectionRefusedError(exc.wire_message) from None
-            self.server.remember_security(sid, self.namespace, info)
+        try:
+            if self.guard is not None or self._keeps_credentials:
+                credentials = Credentials.from_connect(environ, auth)
+            if self.guard is not None:
+                self.server.remember_security(sid, self.namespace,
+                                              await self.guard.check(credentials))
+        except Exception as exc:  # noqa: BLE001 - whatever broke, the client is refused
+            refusal = exc if isinstance(exc, SecurityError) else Unauthorized()
+            if refusal is not exc:
+                logger.exception("the security check of %s raised", self.namespace)
+            await self._inform_error_handler(sid, refusal)
+            raise socketio.exceptions.ConnectionRefusedError(refusal.wire_message) from None
         try:
             accepted = self.connect_handler is None or await self._accepted(sid, environ, auth)
         except BaseException:

@@ -3,20 +3,20 @@
 ``redis://`` (``rediss://``, ``valkey://``) is its Redis manager, ``amqp://`` its AioPika
 (RabbitMQ) manager, and ``channels`` (or ``channels://<alias>``) its pub/sub manager over
 the project's Channels layer. Their connection errors are logged once per outage
-(:class:`OutageLogFilter`) instead of once per emit.
+(a :class:`~asynction_django.logs.RepeatFilter`) instead of once per emit.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import logging
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
 import socketio
 
 from .channel_layer import ChannelLayerManager
+from .logs import REPEAT_EVERY, RepeatFilter
 
 SCHEMES = {
     "redis": socketio.AsyncRedisManager,
@@ -31,43 +31,12 @@ SCHEMES = {
 LIBRARIES = {"redis": ("redis", "redis"), "rediss": ("redis", "redis"),
              "valkey": ("valkey", "redis"), "valkeys": ("valkey", "redis"),
              "amqp": ("aio_pika", "amqp"), "amqps": ("aio_pika", "amqp")}
-REPEAT_EVERY = 60.0  # seconds between reminders that the broker is still unreachable
-
 broker_logger = logging.getLogger("asynction_django.broker")
-
-
-class OutageLogFilter(logging.Filter):
-    """Lets the first of a run of identical broker errors through, then one a minute.
-
-    python-socketio logs every failed publish and every reconnection attempt; during an
-    outage with traffic that is a flood. Messages differing only in numbers (``retrying
-    in 4 secs``) count as the same.
-    """
-
-    def __init__(self, every: float = REPEAT_EVERY):
-        super().__init__()
-        self.every = every
-        self._seen: dict[str, tuple[float, int]] = {}
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING:
-            return True
-        key = "".join(char for char in record.getMessage() if not char.isdigit())
-        now = time.monotonic()
-        last, suppressed = self._seen.get(key, (None, 0))
-        if last is not None and now - last < self.every:
-            self._seen[key] = (last, suppressed + 1)
-            return False
-        self._seen[key] = (now, 0)
-        if last is None:
-            record.msg = f"{record.msg} (the message broker is unreachable; repeats of this "\
-                         f"error are logged at most every {self.every:.0f} s)"
-        elif suppressed:
-            record.msg = f"{record.msg} ({suppressed} more since the last report)"
-        return True
-
-
-broker_logger.addFilter(OutageLogFilter())
+# python-socketio logs every failed publish and every reconnection attempt: during an
+# outage with traffic that is a flood, so the first report and then one a minute.
+broker_logger.addFilter(RepeatFilter(first_note=(
+    "the message broker is unreachable; repeats of this error are logged at most every "
+    f"{REPEAT_EVERY:.0f} s")))
 
 
 def client_manager_for(url: str | None, write_only: bool = False,

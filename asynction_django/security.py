@@ -102,12 +102,28 @@ class Scheme:
         return info
 
     async def _scopes_ok(self, required: Sequence[str], info: dict) -> bool:
-        granted = info.get("scopes", info.get("scope", ()))
-        if isinstance(granted, str):
-            granted = granted.split()
-        if self.validate_scopes is not None:
-            return bool(await self.validate_scopes(list(required), list(granted), info=info))
-        return set(required) <= set(granted)
+        granted = granted_scopes(info)
+        if self.validate_scopes is None:
+            return set(required) <= set(granted)
+        try:
+            return bool(await self.validate_scopes(list(required), granted, info=info))
+        except Exception:  # noqa: BLE001 - a broken validator refuses, it does not crash
+            logger.exception("scope validator of security scheme %r raised", self.name)
+            return False
+
+
+def granted_scopes(info: Mapping[str, Any]) -> list[str]:
+    """The scopes an info function granted (``scopes``, else ``scope``), as strings.
+
+    Real token claims come in many shapes: a space-separated string, a list, or junk
+    (``null``, a number); anything that is not a string or a list of strings grants none.
+    """
+    granted = info.get("scopes", info.get("scope"))
+    if isinstance(granted, str):
+        return granted.split()
+    if isinstance(granted, (list, tuple, set, frozenset)):
+        return [scope for scope in granted if isinstance(scope, str)]
+    return []
 
 
 def build_scheme(name: str, definition: Mapping[str, Any],

@@ -8,7 +8,6 @@ a connect handler emits reaches the client after its CONNECT packet, never befor
 from __future__ import annotations
 
 import contextvars
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -17,10 +16,9 @@ from engineio import packet as eio_packet
 from socketio import packet
 
 from .exceptions import AckValidationError, UnknownEventError
+from .logs import client_logger
 from .spec import Server, Spec
 from .validation import ArgumentsValidator, as_arguments
-
-logger = logging.getLogger("asynction_django")
 
 _inside_call = contextvars.ContextVar("asynction_inside_call", default=False)
 
@@ -120,8 +118,8 @@ class AsynctionServer(socketio.AsyncServer):
             try:
                 ack.validate(args)
             except AckValidationError as exc:
-                logger.warning("client ack for %r in %s is invalid: %s %s", event, namespace,
-                               exc.message, [error.as_dict() for error in exc.errors])
+                client_logger.warning("a client's ack for %r in %s is invalid: %s at %s", event,
+                                      namespace, exc.message, _where(exc))
                 if inside_call:
                     return callback(exc)  # ``call`` raises it to its caller
                 return None
@@ -190,3 +188,8 @@ class AsynctionServer(socketio.AsyncServer):
 
 
 __all__ = ["AsynctionServer", "OutgoingEvent"]
+
+
+def _where(exc: AckValidationError) -> str:
+    """Where a value failed, without the value (client data stays out of the logs)."""
+    return ", ".join(f"{error.pointer or '/'} ({error.keyword})" for error in exc.errors) or "/"

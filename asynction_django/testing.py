@@ -77,6 +77,7 @@ class AsyncSocketIOClient:
         self.user = user
         self.events: list[ReceivedEvent] = []
         self.disconnected: dict[str, Any] = {}
+        self._connected: list[str] = []
         self.responders: dict[tuple[str, str], Callable[..., Any]] = {}
         self._inbox: asyncio.Queue[dict] = asyncio.Queue()
         self._outbox: asyncio.Queue[dict] = asyncio.Queue()
@@ -139,6 +140,7 @@ class AsyncSocketIOClient:
             if message["type"] == "websocket.close":
                 for namespace in list(self._connects):
                     self.disconnected.setdefault(namespace, "transport close")
+                self._connected.clear()
                 self._arrived.set()
                 return
             frame = eio_packet.Packet(encoded_packet=message.get("text") or message["bytes"])
@@ -172,6 +174,8 @@ class AsyncSocketIOClient:
                 future.set_result(pkt.data)
         elif kind == sio_packet.DISCONNECT:
             self.disconnected[namespace] = "server disconnect"
+            if namespace in self._connected:
+                self._connected.remove(namespace)
         self._arrived.set()
 
     # Socket.IO ---------------------------------------------------------------------------
@@ -191,16 +195,45 @@ class AsyncSocketIOClient:
             ) from None
         if kind == sio_packet.CONNECT_ERROR:
             raise ConnectionRefused(namespace, data)
+        if namespace not in self._connected:
+            self._connected.append(namespace)
         return data["sid"]
 
-    async def emit(self, event: str, *args: Any, namespace: str = "/") -> None:
-        """Send ``event`` without asking for an ack."""
+    def _namespace(self, namespace: str | None) -> str:
+        """``namespace``, checked to be connected; by default the only connected one.
+
+        With no namespace connected (none yet, or the server disconnected them), the
+        default is ``/`` and nothing is checked: the event goes out as it always did.
+        """
+        if namespace is None:
+            if len(self._connected) > 1:
+                raise ValueError(f"the client is connected to {self._connected}: pass "
+                                 "namespace= to say which one")
+            return self._connected[0] if self._connected else "/"
+        if namespace not in self._connected:
+            why = f" ({self.disconnected[namespace]})" if namespace in self.disconnected else ""
+            raise AssertionError(f"not connected to {namespace!r}{why}; connected: "
+                                 f"{self._connected}")
+        return namespace
+
+    async def emit(self, event: str, *args: Any, namespace: str | None = None) -> None:
+        """Send ``event`` without asking for an ack.
+
+        ``namespace`` defaults to the only namespace the client is connected to (``/`` if
+        none); with several, pass it. A namespace the client is not connected to fails at
+        once.
+        """
+        namespace = self._namespace(namespace)
         await self._send(sio_packet.Packet(sio_packet.EVENT, data=[event, *args],
                                            namespace=namespace))
 
-    async def call(self, event: str, *args: Any, namespace: str = "/",
+    async def call(self, event: str, *args: Any, namespace: str | None = None,
                    timeout: float = DEFAULT_TIMEOUT) -> Any:
-        """Send ``event`` and return its ack (one value, a tuple of several, or None)."""
+        """Send ``event`` and return its ack (one value, a tuple of several, or None).
+
+        ``namespace`` is chosen as for :meth:`emit`.
+        """
+        namespace = self._namespace(namespace)
         self._next_ack += 1
         ack_id = self._next_ack
         future = asyncio.get_running_loop().create_future()
@@ -219,15 +252,24 @@ class AsyncSocketIOClient:
         """Answer the server's ``call(event, ...)`` with ``responder(*args)``."""
         self.responders[(namespace, event)] = responder
 
-    async def receive(self, event: str | None = None, namespace: str = "/",
+    async def receive(self, event: str | None = None, namespace: str | None = None,
                       timeout: float = DEFAULT_TIMEOUT) -> ReceivedEvent:
-        """The next server event (named ``event`` if given) in ``namespace``."""
+        """The next server event (named ``event`` if given) in ``namespace``.
+
+        ``namespace`` is chosen as for :meth:`emit`; events that arrived before the
+        server disconnected a namespace can still be received from it.
+        """
+        explicit = namespace is not None
+        if namespace is None:
+            namespace = self._namespace(None)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             for index, received in enumerate(self.events):
                 if received.namespace == namespace and event in (None, received.name):
                     return self.events.pop(index)
+            if explicit:
+                self._namespace(namespace)  # nothing more can come: fail now
             remaining = deadline - loop.time()
             if remaining <= 0:
                 wanted = f"event {event!r}" if event else "an event"
@@ -261,6 +303,7 @@ class AsyncSocketIOClient:
         if self._reader is not None:
             self._reader.cancel()
         self._app_task = None
+        self._connected.clear()
 
 
 async def _cancel_other_tasks() -> None:
@@ -304,16 +347,19 @@ class SocketIOClient:
                 timeout: float = DEFAULT_TIMEOUT) -> str:
         return self._run(self.async_client.connect(namespace, auth, timeout), timeout)
 
-    def emit(self, event: str, *args: Any, namespace: str = "/") -> None:
+    def emit(self, event: str, *args: Any, namespace: str | None = None) -> None:
+        """See :meth:`AsyncSocketIOClient.emit` (``namespace`` by default: the connected one)."""
         self._run(self.async_client.emit(event, *args, namespace=namespace))
 
-    def call(self, event: str, *args: Any, namespace: str = "/",
+    def call(self, event: str, *args: Any, namespace: str | None = None,
              timeout: float = DEFAULT_TIMEOUT) -> Any:
+        """See :meth:`AsyncSocketIOClient.call`."""
         return self._run(self.async_client.call(event, *args, namespace=namespace,
                                                 timeout=timeout), timeout)
 
-    def receive(self, event: str | None = None, namespace: str = "/",
+    def receive(self, event: str | None = None, namespace: str | None = None,
                 timeout: float = DEFAULT_TIMEOUT) -> ReceivedEvent:
+        """See :meth:`AsyncSocketIOClient.receive`."""
         return self._run(self.async_client.receive(event, namespace, timeout), timeout)
 
     def on(self, event: str, responder: Callable[..., Any], namespace: str = "/") -> None:

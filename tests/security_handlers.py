@@ -22,9 +22,16 @@ def api_key_info(key, required_scopes=None):
     return {"via": "api key", "key_ok": True} if constant_time_in(key, KEYS) else None
 
 
+# Scope claims as real tokens carry them, junk included.
+SCOPE_CLAIMS = {"full": ["write", "read"], "partial": ["read"], "spaced": "read write",
+                "null": None, "number": 7, "true": True, "object": {"read": 1},
+                "mixed": ["read", 7, None]}
+
+
 async def token_info(token):
-    scopes = {"full": ["write", "read"], "partial": ["read"]}.get(token)
-    return None if scopes is None else {"user": "oli", "scopes": scopes}
+    if token not in SCOPE_CLAIMS:
+        return None
+    return {"user": "oli", "scopes": SCOPE_CLAIMS[token]}
 
 
 def security(sid):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from unittest import mock
 
 import socketio
@@ -10,7 +9,7 @@ from django.test import SimpleTestCase, override_settings
 
 from asynction_django.channel_layer import ChannelLayerManager
 from asynction_django.checks import check_spec
-from asynction_django.queues import OutageLogFilter, client_manager_for
+from asynction_django.queues import client_manager_for
 
 
 class ManagerChoiceTests(SimpleTestCase):
@@ -49,34 +48,3 @@ class ManagerChoiceTests(SimpleTestCase):
             errors = check_spec()
         self.assertIn("needs the 'aio_pika' package: pip install 'asynction-django[amqp]'",
                       errors[0].msg)
-
-
-class OutageLogFilterTests(SimpleTestCase):
-    def test_an_outage_is_logged_once_then_at_most_every_interval(self):
-        logger = logging.getLogger("asynction_django.tests.outage")
-        logger.propagate = False
-        logger.setLevel(logging.INFO)
-        self.addCleanup(setattr, logger, "propagate", True)
-        records = []
-        handler = logging.Handler()
-        handler.emit = records.append
-        logger.addHandler(handler)
-        self.addCleanup(logger.removeHandler, handler)
-        log_filter = OutageLogFilter(every=60)
-        logger.addFilter(log_filter)
-        self.addCleanup(logger.removeFilter, log_filter)
-        clock = mock.patch("asynction_django.queues.time.monotonic", return_value=100.0)
-        with clock as now:
-            for seconds in (1, 2, 4, 8):
-                logger.error(f"Cannot receive from redis... retrying in {seconds} secs")
-            logger.error("Cannot publish to redis... giving up")
-            logger.info("asyncpubsub backend initialized.")
-            now.return_value = 161.0
-            logger.error("Cannot receive from redis... retrying in 16 secs")
-        messages = [record.getMessage() for record in records]
-        self.assertEqual(len(messages), 4, messages)
-        self.assertIn("retrying in 1 secs (the message broker is unreachable", messages[0])
-        self.assertIn("giving up (the message broker is unreachable", messages[1])
-        self.assertEqual(messages[2], "asyncpubsub backend initialized.")
-        self.assertEqual(messages[3], "Cannot receive from redis... retrying in 16 secs "
-                                      "(3 more since the last report)")

@@ -105,6 +105,14 @@ class ConnectSecurityTests(SocketIOTestCase):
                          {"message": "Forbidden"})
         self.assertEqual(self.refused("/scoped", auth={"token": "unknown"}), UNAUTHORIZED)
 
+    def test_scope_claims_of_any_type_are_answered_on_the_wire(self):
+        self.assertEqual(self.info("/scoped", auth={"token": "spaced"})["scopes"], "read write")
+        for token in ("null", "number", "true", "object", "mixed"):
+            with self.subTest(scope_claim=token):
+                self.assertEqual(self.refused("/scoped", auth={"token": token}),
+                                 {"message": "Forbidden"})
+        self.assertIn("via", self.info(auth={"token": "tok-1"}))  # and the server serves on
+
     def test_operation_security_guards_its_events_and_keeps_the_connection(self):
         anonymous = self.socketio_client("/events")
         reply = anonymous.call("security", namespace="/events")

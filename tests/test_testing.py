@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -102,6 +103,58 @@ class InProcessClientTests(SocketIOTestCase):
     async def test_async_tests_use_the_async_client(self):
         async with await self.asocketio_client() as client:
             self.assertEqual(await client.call("async echo", {"text": "a"}), "a")
+
+
+@override_settings(ASYNCTION_SPEC=SPECS / "notifications.yaml")
+class DefaultNamespaceTests(SocketIOTestCase):
+    def test_the_only_connected_namespace_is_the_default(self):
+        client = self.socketio_client("/notifications")
+        self.assertEqual(client.call("echo", {"text": "hi"}), "hi")
+        client.emit("notify", {"text": "no ack"})
+        event = client.receive("notice")
+        self.assertEqual((event.namespace, event.args), ("/notifications", [{"text": "no ack"}]))
+
+    async def test_the_async_client_too(self):
+        async with await self.asocketio_client("/notifications") as client:
+            self.assertEqual(await client.call("echo", {"text": "a"}), "a")
+            await client.emit("notify", {"text": "b"})
+            self.assertEqual((await client.receive()).args, [{"text": "b"}])
+
+    def test_a_namespace_not_connected_fails_at_once(self):
+        client = self.socketio_client("/notifications")
+        started = time.monotonic()
+        for send in (lambda: client.call("echo", {"text": "x"}, namespace="/"),
+                     lambda: client.emit("notify", {"text": "x"}, namespace="/"),
+                     lambda: client.receive("notice", namespace="/")):
+            with self.assertRaisesMessage(AssertionError, "not connected to '/'; connected: "
+                                                          "['/notifications']"):
+                send()
+        self.assertLess(time.monotonic() - started, 1)
+
+    @override_settings(ASYNCTION_SPEC=WIRE)
+    def test_several_connected_namespaces_need_one_named(self):
+        client = self.socketio_client()
+        client.connect("/open")
+        message = "the client is connected to ['/', '/open']: pass namespace="
+        for send in (lambda: client.call("echo", {"text": "x"}),
+                     lambda: client.emit("echo", {"text": "x"}),
+                     lambda: client.receive("welcome")):
+            with self.assertRaisesMessage(ValueError, message):
+                send()
+        self.assertEqual(client.call("echo", {"text": "o"}, namespace="/open"), "o")
+        self.assertEqual(client.receive("welcome", namespace="/").name, "welcome")
+
+    @override_settings(ASYNCTION_SPEC=WIRE)
+    def test_events_that_came_before_a_server_disconnect_can_still_be_received(self):
+        client = self.socketio_client()
+        client.emit("kick")
+        deadline = time.monotonic() + 2
+        while "/" not in client.disconnected and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.assertEqual(client.receive("welcome", namespace="/").name, "welcome")
+        with self.assertRaisesMessage(AssertionError, "not connected to '/' (server "
+                                                      "disconnect); connected: []"):
+            client.receive("news", namespace="/")
 
 
 class SpecPerTestTests(SocketIOTestCase):

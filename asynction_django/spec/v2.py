@@ -120,7 +120,7 @@ def _read_operation(resolved, channel, key, channel_at, problems, require_handle
         candidates = [(message, message_at)]
     messages: dict[str, Message] = {}
     for raw, location in candidates:
-        parsed = read_message(resolved, raw, location, problems)
+        parsed = read_message(resolved, raw, location, problems, sent=key == "subscribe")
         if parsed is None:
             continue
         if parsed.event in messages:
@@ -147,12 +147,17 @@ def event_name(
     return match.group(1).replace("~1", "/").replace("~0", "~") if match else None
 
 
-def read_message(resolved, raw, location, problems) -> Message | None:
+def read_message(resolved, raw, location, problems, sent=False) -> Message | None:
+    """``sent``: the server emits it (subscribe), so without a name it is only left out."""
     if not isinstance(raw, dict):
         problems.add(location, "a message must be a Message Object")
         return None
     message = apply_traits_v2(raw)
     name = event_name(resolved, message, location)
+    if name is None and sent:
+        problems.warn(location, "the message has no name (the Socket.IO event name), so it "
+                                "cannot be emitted; add `name` or `messageId`")
+        return None
     if name is None:
         problems.add(location, "the message has no name (the Socket.IO event name); "
                                "add `name` or `messageId`")

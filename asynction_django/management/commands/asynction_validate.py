@@ -6,6 +6,7 @@ from django.core.management.base import CommandError
 
 from ...building import build
 from ...spec import inspect_spec
+from ...spec.problems import Problems
 from ..base import SpecCommand
 
 
@@ -22,12 +23,16 @@ class Command(SpecCommand):
         values = self.settings_values(options)
         if options["spec_only"]:
             spec, problems = inspect_spec(values.SPEC, require_handlers=False)
+            warnings = Problems(problems).warnings
         else:
             outcome = build(values)
             if outcome.settings_errors:
                 raise CommandError("\n".join(outcome.settings_errors))
             spec = outcome.server.spec if outcome.server else None
-            problems = outcome.spec_problems
+            problems, warnings = outcome.spec_problems, outcome.spec_warnings
+        for warning in warnings:  # printed, but they do not fail the command
+            self.stderr.write(self.style.WARNING(f"{warning.file}:{warning.pointer}: ")
+                              + f"warning: {warning.reason}")
         if problems or spec is None:
             self.report(problems)
         events = sum(len(ns.received) + len(ns.sent) for ns in spec.namespaces.values())

@@ -13,8 +13,9 @@
 
   if (typeof window.io !== "function") {
     root.hidden = false;
-    root.innerHTML = '<p class="notice">The Socket.IO client did not load: run ' +
-      "<code>collectstatic</code> (or <code>scripts/fetch_js_client.py</code> in a checkout).</p>";
+    root.innerHTML = '<p class="notice">The Socket.IO client did not load: static files are ' +
+      "not served. Under plain daphne with <code>DEBUG = False</code>, run " +
+      "<code>collectstatic</code> and serve them (the README's Deployment section).</p>";
     return;
   }
   root.hidden = false;

@@ -1,0 +1,101 @@
+"""Logging that is safe in production: no payloads or credentials, no floods.
+
+python-socketio and python-engineio log every packet, with its data, at INFO. Under
+plain daphne (which sets the root logger to INFO) that puts clients' CONNECT ``auth``,
+tokens and message bodies in the server's output. They get :class:`ServerLogger`
+instead of a plain logger: their INFO chatter is dropped unless the project sets
+``ASYNCTION_LOG_PACKETS = True``, and then credentials are redacted from it.
+
+Warnings a client can cause at will (a frame nobody can decode, an invalid ack) are
+repeated at most once a minute per kind, with a count of what was left out.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+REPEAT_EVERY = 60.0  # seconds between two records of the same kind
+
+# A Socket.IO CONNECT packet: "0", an optional "/namespace,", then the client's auth.
+_CONNECT_PACKET = re.compile(r"(0(?:/[^,]*,)?)(.+)", re.DOTALL)
+REDACTED = "<auth redacted>"
+
+
+class RepeatFilter(logging.Filter):
+    """Lets the first record of each kind through, then one per ``every`` seconds.
+
+    A record's kind is its message template; records logged without arguments count
+    as one kind when they differ only in numbers (``retrying in 4 secs``).
+    """
+
+    def __init__(self, every: float = REPEAT_EVERY, first_note: str = ""):
+        super().__init__()
+        self.every = every
+        self.first_note = first_note
+        self._seen: dict[str, tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        admitted = self.admit(record.msg, bool(record.args))
+        if admitted is None:
+            return False
+        record.msg = admitted
+        return True
+
+    def admit(self, msg: Any, has_args: bool) -> str | None:
+        """The template to log now (with a note on repeats), or None to leave it out."""
+        key = str(msg) if has_args else re.sub(r"\d", "", str(msg))
+        now = time.monotonic()
+        last, left_out = self._seen.get(key, (None, 0))
+        if last is not None and now - last < self.every:
+            self._seen[key] = (last, left_out + 1)
+            return None
+        self._seen[key] = (now, 0)
+        if last is None and self.first_note:
+            return f"{msg} ({self.first_note})"
+        if left_out:
+            return f"{msg} ({left_out} more like this since the last report)"
+        return str(msg)
+
+
+def redact_packet(data: Any) -> Any:
+    """A logged Engine.IO packet's data, with a Socket.IO CONNECT's auth replaced."""
+    if isinstance(data, str):
+        match = _CONNECT_PACKET.fullmatch(data)
+        if match:
+            return match.group(1) + REDACTED
+    return data
+
+
+class ServerLogger(logging.LoggerAdapter):
+    """The logger python-socketio and python-engineio are given.
+
+    Below WARNING: dropped, unless ``packets`` is on (then CONNECT auth is redacted).
+    WARNING and above: through a :class:`RepeatFilter`, since clients can trigger
+    most of them (refused connections, unsupported methods, unknown sids).
+    """
+
+    def __init__(self, logger: logging.Logger, packets: bool = False):
+        super().__init__(logger, {})
+        self.packets = packets
+        self.repeats = RepeatFilter()
+
+    def log(self, level: int, msg: Any, *args: Any, **kwargs: Any) -> None:
+        if level < logging.WARNING:
+            if not self.packets:
+                return
+            args = tuple(redact_packet(arg) for arg in args)
+        elif self.isEnabledFor(level):
+            msg = self.repeats.admit(msg, bool(args))
+            if msg is None:
+                return
+        self.logger.log(level, msg, *args, **kwargs)
+
+
+# What clients can cause at will, from asynction_django itself: rate-limited the same way.
+client_logger = logging.getLogger("asynction_django.clients")
+client_logger.addFilter(RepeatFilter())
