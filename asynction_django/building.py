@@ -108,7 +108,10 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
     }
     if client_manager is not None:
         options["client_manager"] = client_manager
-    server = AsynctionServer(spec, outgoing, validation=values.VALIDATION, **options)
+    server = AsynctionServer(spec, outgoing, validation=values.VALIDATION,
+                             max_attachments=values.MAX_ATTACHMENTS,
+                             max_in_flight=values.MAX_EVENTS_IN_FLIGHT,
+                             connect_timeout=values.CONNECT_TIMEOUT, **options)
     server.socketio_path = socketio_path
     server.spec_server = server_spec
     for namespace in namespaces:

@@ -25,6 +25,9 @@ class AsynctionSettings:
     SOCKETIO: dict[str, Any] = field(default_factory=dict)
     HANDLER_TIMEOUT: float | None = 60.0  # seconds an event handler may take; None: no limit
     LOG_PACKETS: bool = False  # python-socketio's per-packet INFO logs (CONNECT auth redacted)
+    MAX_EVENTS_IN_FLIGHT: int | None = 64  # per connection, then it is read no further
+    MAX_ATTACHMENTS: int = 10  # binary attachments in one packet
+    CONNECT_TIMEOUT: float | None = 45.0  # seconds to join a namespace after connecting
 
 
 NAMES = tuple(AsynctionSettings.__dataclass_fields__)
@@ -66,10 +69,17 @@ def check_settings(values: AsynctionSettings) -> list[str]:
         if not isinstance(getattr(values, name), bool):
             problems.append(f"ASYNCTION_{name} must be True or False")
     problems += _docs_access_problems(values.DOCS_ACCESS)
-    timeout = values.HANDLER_TIMEOUT
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
-                                or timeout <= 0):
-        problems.append("ASYNCTION_HANDLER_TIMEOUT must be a number of seconds above 0, or None")
+    for name in ("HANDLER_TIMEOUT", "CONNECT_TIMEOUT"):
+        timeout = getattr(values, name)
+        if timeout is not None and (isinstance(timeout, bool)
+                                    or not isinstance(timeout, (int, float)) or timeout <= 0):
+            problems.append(f"ASYNCTION_{name} must be a number of seconds above 0, or None")
+    for name, allow_none in (("MAX_EVENTS_IN_FLIGHT", True), ("MAX_ATTACHMENTS", False)):
+        value = getattr(values, name)
+        if not (value is None and allow_none) and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            problems.append(f"ASYNCTION_{name} must be a whole number above 0"
+                            + (", or None" if allow_none else ""))
     if not isinstance(values.MESSAGE_QUEUE_OPTIONS, dict):
         problems.append("ASYNCTION_MESSAGE_QUEUE_OPTIONS must be a dict of arguments for the "
                         "message queue's manager (for example {\"channel\": \"myapp\"})")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -38,13 +39,30 @@ class SpecError(AsynctionError, ImproperlyConfigured):
         super().__init__(f"The AsyncAPI document has {len(self.problems)} problem(s):\n{lines}")
 
 
+# An error report's size must not grow with the value it reports on: a client sending a
+# 200,000-item array gets at most MAX_ERRORS checks, each at most MAX_TEXT characters.
+MAX_ERRORS = 10
+MAX_TEXT = 200
+
+
+def shorten(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class ErrorDetail:
-    """One failed check: the JSON pointer into the checked value and why it failed."""
+    """One failed check: the JSON pointer into the checked value and why it failed.
+
+    Both may quote the client's value (a long string, a long key): they are shortened.
+    """
 
     pointer: str
     message: str
     keyword: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pointer", shorten(self.pointer))
+        object.__setattr__(self, "message", shorten(self.message))
 
     def as_dict(self) -> dict[str, str]:
         return {"pointer": self.pointer, "message": self.message, "keyword": self.keyword}
@@ -62,7 +80,7 @@ class ValidationError(AsynctionError):
     def __init__(self, message: str, errors: Iterable[ErrorDetail] = ()):
         super().__init__(message)
         self.message = message
-        self.errors = list(errors)
+        self.errors = list(islice(errors, MAX_ERRORS))
 
     def as_wire(self) -> dict[str, Any]:
         return {

@@ -1,22 +1,25 @@
 """The spec-aware ``socketio.AsyncServer``.
 
-On top of python-socketio it adds three things: every emit is checked against the
-spec before anything is sent, acks that clients send back are checked too, and what
-a connect handler emits reaches the client after its CONNECT packet, never before.
+On top of python-socketio it adds: every emit is checked against the spec before
+anything is sent, acks that clients send back are checked too, what a connect handler
+emits reaches the client after its CONNECT packet, never before, and a client packet
+that breaks the protocol ends its own connection (:mod:`.packets`, :mod:`.engine`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 from collections.abc import Callable
 from typing import Any
 
 import socketio
-from engineio import packet as eio_packet
 from socketio import packet
 
+from .engine import EngineServer
 from .exceptions import AckValidationError, UnknownEventError
 from .logs import client_logger
+from .packets import InvalidPacket, check_attachment, decode
 from .spec import Server, Spec
 from .validation import ArgumentsValidator, as_arguments
 
@@ -39,12 +42,20 @@ class AsynctionServer(socketio.AsyncServer):
         spec: Spec,
         outgoing: dict[tuple[str, str], OutgoingEvent],
         validation: bool = True,
+        max_attachments: int = 10,
+        max_in_flight: int | None = None,
+        connect_timeout: float | None = None,
         **kwargs: Any,
     ):
         kwargs.setdefault("async_mode", "asgi")
         super().__init__(**kwargs)
         self.spec = spec
         self.validation = validation
+        self.max_attachments = max_attachments
+        self.max_in_flight = max_in_flight
+        self.connect_timeout = connect_timeout
+        self._expiring: set[asyncio.Task] = set()
+        self._in_flight: dict[str, asyncio.Semaphore] = {}  # per Engine.IO connection
         self._outgoing = outgoing
         self.socketio_path = "socket.io"  # set by building, from the selected server
         self.spec_server: Server | None = None
@@ -127,19 +138,93 @@ class AsynctionServer(socketio.AsyncServer):
 
         return checked
 
-    # A client's long-poll ends when the client closes -------------------------------
+    # What clients send: checked before it is dispatched -----------------------------
+
+    def _engineio_server_class(self) -> type:
+        return EngineServer
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        """Dispatch a client's packet; one that breaks the protocol ends its connection."""
+        try:
+            pending = self._binary_packet.get(eio_sid)
+            if pending is not None:
+                check_attachment(pending, data, self.eio.max_http_buffer_size)
+                if not pending.add_attachment(data):
+                    return
+                del self._binary_packet[eio_sid]
+                pkt = pending
+            else:
+                pkt = decode(self.packet_class, data, self.max_attachments)
+                if pkt.packet_type in (packet.BINARY_EVENT, packet.BINARY_ACK):
+                    if not self.manager.sid_from_eio_sid(eio_sid, pkt.namespace or "/"):
+                        raise InvalidPacket("a binary packet for a namespace not connected")
+                    self._binary_packet[eio_sid] = pkt
+                    return
+        except InvalidPacket as exc:
+            self._binary_packet.pop(eio_sid, None)
+            client_logger.warning("closed a connection that broke the Socket.IO protocol: %s",
+                                  exc)
+            await self.eio.disconnect(eio_sid)
+            return
+        kind = pkt.packet_type
+        if kind == packet.CONNECT:
+            await self._handle_connect(eio_sid, pkt.namespace, pkt.data)
+        elif kind == packet.DISCONNECT:
+            await self._handle_disconnect(eio_sid, pkt.namespace,
+                                          self.reason.CLIENT_DISCONNECT)
+        elif kind in (packet.EVENT, packet.BINARY_EVENT):
+            await self._handle_event(eio_sid, pkt.namespace, pkt.id, pkt.data)
+        else:
+            await self._handle_ack(eio_sid, pkt.namespace, pkt.id, pkt.data)
+
+    # A connection that never joins a namespace is closed --------------------------------
+
+    async def _handle_eio_connect(self, eio_sid: str, environ: dict[str, Any]) -> Any:
+        answer = await super()._handle_eio_connect(eio_sid, environ)
+        if self.connect_timeout is not None:
+            asyncio.get_running_loop().call_later(self.connect_timeout, self._expire, eio_sid)
+        return answer
+
+    def _expire(self, eio_sid: str) -> None:
+        """Close ``eio_sid`` if it is still open and in no namespace (as Node's connectTimeout)."""
+        if eio_sid not in self.eio.sockets or any(
+                self.manager.sid_from_eio_sid(eio_sid, namespace)
+                for namespace in list(self.manager.get_namespaces())):
+            return
+        task = asyncio.ensure_future(self.eio.disconnect(eio_sid))
+        self._expiring.add(task)
+        task.add_done_callback(self._expiring.discard)
+
+    # Backpressure: a connection with too many events in flight is read no further ----
+
+    async def _handle_event(self, eio_sid: str, namespace: str | None, id: Any,
+                            data: Any) -> None:
+        """Wait for a free slot before the event's task starts.
+
+        python-engineio reads each connection's packets one at a time, so waiting here
+        stops reading that connection: a client flooding events slows down itself only,
+        and nothing it sent is dropped.
+        """
+        sid = self.manager.sid_from_eio_sid(eio_sid, namespace or "/")
+        if self.max_in_flight is not None and self.manager.is_connected(sid, namespace or "/"):
+            slots = self._in_flight.get(eio_sid)
+            if slots is None:
+                slots = self._in_flight[eio_sid] = asyncio.Semaphore(self.max_in_flight)
+            await slots.acquire()
+        await super()._handle_event(eio_sid, namespace, id, data)
+
+    async def _handle_event_internal(self, server: Any, sid: str, eio_sid: str, data: Any,
+                                     namespace: str, id: Any) -> None:
+        try:
+            await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
+        finally:
+            slots = self._in_flight.get(eio_sid)
+            if slots is not None:
+                slots.release()
 
     async def _handle_eio_disconnect(self, eio_sid: str, reason: Any) -> None:
-        """Answer the long-poll a polling client leaves open when it closes.
-
-        python-engineio marks the socket closed but leaves that GET pending until the
-        ping interval (25 s by default); answering it with a NOOP frees the request
-        and lets the client finish disconnecting at once.
-        """
+        self._in_flight.pop(eio_sid, None)
         await super()._handle_eio_disconnect(eio_sid, reason)
-        socket = self.eio.sockets.get(eio_sid)
-        if socket is not None and not socket.upgraded:
-            socket.queue.put_nowait(eio_packet.Packet(eio_packet.NOOP))
 
     # Emits made by a connect handler wait for the CONNECT packet ---------------------
 

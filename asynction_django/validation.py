@@ -6,19 +6,17 @@ Nothing here looks anything up per message: each event gets one ready
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
+from itertools import islice
 from typing import Any
 from urllib.parse import parse_qsl
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError, relevance
+from jsonschema.exceptions import SchemaError
 
-try:
-    import jsonschema_rs
-except ImportError:  # pragma: no cover - a platform without its wheels: jsonschema alone
-    jsonschema_rs = None
-
-from .exceptions import ErrorDetail, HandshakeValidationError, ValidationError
+from .exceptions import MAX_ERRORS, ErrorDetail, HandshakeValidationError, ValidationError
 from .schemas import to_json_schema
 from .spec import Arguments, Arity, Handshake
 from .spec.documents import join_pointer
@@ -34,11 +32,12 @@ class InvalidSchema(Exception):
 
 
 def compile_schema(schema: Any, document: Any) -> SchemaCheck:
-    """Compile ``schema`` into a function returning the list of failed checks.
+    """Compile ``schema`` into a function returning the failed checks (at most ten).
 
-    The yes/no question, asked of every message, goes to jsonschema-rs when it is
-    installed (about a hundred times faster); a value it rejects is then checked by
-    ``jsonschema``, the reference, which writes the error report and has the last word.
+    ``jsonschema`` checks the schema itself, once, at start-up; jsonschema-rs validates
+    every value and writes its report. Its ``pattern`` engine is the linear-time ``regex``
+    crate or, for the patterns that need lookaround or backreferences, fancy-regex with a
+    bounded number of backtracking steps: no value a client sends can hold the event loop.
     """
     translated = to_json_schema(schema, document)
     try:
@@ -46,30 +45,63 @@ def compile_schema(schema: Any, document: Any) -> SchemaCheck:
     except SchemaError as exc:
         where = _pointer(exc.absolute_path) or "/"
         raise InvalidSchema(f"invalid schema at {where}: {exc.message}") from exc
-    reference = Draft202012Validator(
-        translated, format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
-    fast = _fast_validator(translated)
+    validator = _validator(translated)
 
     def check(instance: Any) -> list[ErrorDetail]:
-        if fast is not None and fast(instance):
-            return []
-        return [
-            ErrorDetail(_pointer(error.absolute_path), error.message, str(error.validator))
-            for error in sorted(reference.iter_errors(instance), key=relevance)
-        ]
+        try:
+            if validator.is_valid(instance):
+                return []
+        except ValueError:  # bytes (binary attachments) or a lone surrogate: not JSON
+            instance = _as_json(instance)
+            if validator.is_valid(instance):
+                return []
+        return [_detail(error) for error in islice(validator.iter_errors(instance),
+                                                   MAX_ERRORS)]
 
     return check
 
 
-def _fast_validator(schema: Any) -> Callable[[Any], bool] | None:
-    """jsonschema-rs's ``is_valid`` for ``schema``; None without it, or for a schema it refuses."""
-    if jsonschema_rs is None:
-        return None
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Steps fancy-regex may backtrack through in one match before the value is refused.
+BACKTRACK_LIMIT = 100_000
+FORMAT_OPTIONS = {
+    "validate_formats": True,
+    # An RFC 5321 address only: "Ann <ann@example.com>" is a header, not a mailbox.
+    "email_options": jsonschema_rs.EmailOptions(allow_display_text=False),
+}
+
+
+def _validator(schema: Any) -> Any:
     try:
-        return jsonschema_rs.validator_for(schema, validate_formats=True).is_valid
-    except Exception:  # noqa: BLE001 - its own limits: the reference validates alone
-        return None
+        return jsonschema_rs.validator_for(schema, pattern_options=jsonschema_rs.RegexOptions(),
+                                           **FORMAT_OPTIONS)
+    except ValueError:  # a pattern the linear engine cannot compile (lookaround, backrefs)
+        pass
+    try:
+        return jsonschema_rs.validator_for(schema, pattern_options=jsonschema_rs.FancyRegexOptions(
+            backtrack_limit=BACKTRACK_LIMIT), **FORMAT_OPTIONS)
+    except ValueError as exc:
+        raise InvalidSchema(f"the schema cannot be compiled: {exc}") from exc
+
+
+def _detail(error: Any) -> ErrorDetail:
+    keyword = next((part for part in reversed(error.schema_path) if isinstance(part, str)),
+                   "")
+    return ErrorDetail(_pointer(error.instance_path), error.message, keyword)
+
+
+def _as_json(value: Any) -> Any:
+    """``value`` as JSON can hold it: an attachment is a string of its length (so
+    ``maxLength`` applies), a lone surrogate is U+FFFD."""
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("latin-1")
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_as_json(item) for item in value]
+    if isinstance(value, dict):
+        return {_as_json(key): _as_json(item) for key, item in value.items()}
+    return value
 
 
 def _pointer(path: Any) -> str:

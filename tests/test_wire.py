@@ -48,7 +48,7 @@ class EventTests:
         self.assertEqual(error["type"], "PayloadValidationError")
         self.assertEqual(error["errors"][0]["keyword"], "required")
         self.assertEqual(error["errors"][0]["pointer"], "")
-        self.assertIn("'text' is a required property", error["errors"][0]["message"])
+        self.assertIn('"text" is a required property', error["errors"][0]["message"])
         # The same connection, and another client, keep working.
         self.assertEqual(self.sio.call("echo", {"text": "again"}, timeout=5), "again")
         self.assertEqual(other.call("echo", {"text": "other"}, timeout=5), "other")

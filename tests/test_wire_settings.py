@@ -31,7 +31,7 @@ class HandshakeTests:
         self.assertEqual(data["data"]["type"], "HandshakeValidationError")
         error = data["data"]["errors"][0]
         self.assertEqual(error["pointer"], "/query")
-        self.assertIn("'token' is a required property", error["message"])
+        self.assertIn('"token" is a required property', error["message"])
 
     def test_unexpected_query_parameter_refuses(self):
         data = self.refusal("/strict", query="token=abcd&extra=1", headers=VERSION)

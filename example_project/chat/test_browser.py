@@ -148,7 +148,7 @@ class DocsInBrowserTests(BrowserTestCase):
         error = log.locator('[data-kind="error"]')
         error.wait_for()
         self.assertIn("PayloadValidationError", error.inner_text())
-        self.assertIn("'text' is a required property", error.inner_text())
+        self.assertIn('\\"text\\" is a required property', error.inner_text())  # JSON-escaped
         page.locator("#playground").scroll_into_view_if_needed()
         self.screenshot(page, "playground.png")
         self.assertEqual(self.page_errors, [])

@@ -1,0 +1,167 @@
+"""python-engineio's server, held to the Engine.IO protocol and to its limits.
+
+Where python-engineio 4 diverges from the protocol (and from Node's reference server,
+which the official test suites check), this subclass answers as the protocol says:
+
+- a request without ``transport``, or with a method other than GET, POST or OPTIONS, is
+  a 400; a POST is answered ``ok``;
+- a long-polling POST larger than ``max_http_buffer_size`` is answered 413 at once, and a
+  POST whose payload cannot be decoded is a 400 that ends the session (closing a
+  long-polling session never waits for a poll that may not come);
+- a second long-poll while one is pending, or a poll after the ping timeout, ends the
+  session (400);
+- a WebSocket frame that is not an Engine.IO packet ends that connection at once (close
+  code 1000, which every ASGI server can send), without a traceback;
+- a CLOSE packet, or a server-side disconnect, ends a WebSocket at once;
+- ``pingInterval`` in the handshake keeps its milliseconds (``0.3`` s is ``300``, not
+  ``0``), and no NOOP is sent over a WebSocket after an upgrade;
+- a WebSocket opened for a session that has already upgraded is accepted, then closed.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+import engineio
+from engineio import exceptions, packet
+from engineio.async_drivers.asgi import WebSocket
+from engineio.async_socket import AsyncSocket
+
+from .logs import client_logger
+
+METHODS = ("GET", "POST", "OPTIONS")
+PACKET_TYPES = frozenset("0123456")
+
+
+class GuardedWebSocket(WebSocket):
+    """python-engineio's ASGI WebSocket, ending the connection on a frame it cannot decode."""
+
+    async def wait(self) -> Any:
+        data = await super().wait()
+        if isinstance(data, str) and (not data or data[0] not in PACKET_TYPES):
+            client_logger.warning("closed a WebSocket that sent a frame that is not an "
+                                  "Engine.IO packet")
+            await self.close()
+            return None  # python-engineio then ends the session, as for a closed socket
+        return data
+
+
+class Socket(AsyncSocket):
+    """One Engine.IO session, with the protocol fixes that live at the socket level."""
+
+    async def poll(self) -> list[Any]:
+        while True:
+            packets = await super().poll()
+            if not packets:
+                return packets
+            for pkt in packets:
+                if pkt.packet_type == packet.OPEN:
+                    pkt.data = {**pkt.data, "pingInterval": self.server.ping_interval_ms}
+            if self.upgraded:  # the NOOP that ends a pending poll has no place on a WebSocket
+                packets = [pkt for pkt in packets if pkt.packet_type != packet.NOOP]
+            if packets:
+                return packets
+
+    async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
+        was_open = not self.closed and not self.closing
+        # A long-polling client may never poll again to take the CLOSE packet: waiting for
+        # it would hang whoever closes (python-engineio's disconnect() waits forever).
+        await super().close(wait=wait and self.upgraded, abort=abort, reason=reason)
+        if not was_open:
+            return
+        if self.upgraded:
+            self.queue.put_nowait(None)  # the writer stops and closes the WebSocket
+        elif abort:
+            self.queue.put_nowait(packet.Packet(packet.NOOP))  # answers a pending poll
+
+    async def handle_post_request(self, environ: dict[str, Any]) -> None:
+        try:
+            await super().handle_post_request(environ)
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            client_logger.warning("ended a long-polling session that sent a payload that "
+                                  "is not Engine.IO")
+            raise exceptions.EngineIOError("undecodable payload") from exc
+
+    def timed_out(self) -> bool:
+        return bool(self.last_ping) and time.time() - self.last_ping > self.server.ping_timeout
+
+
+class EngineServer(engineio.AsyncServer):
+    """The Engine.IO server under :class:`~asynction_django.server.AsynctionServer`."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._async = {**self._async, "websocket": GuardedWebSocket}
+        self._polling: set[str] = set()  # sessions with a long-poll GET pending
+
+    @property
+    def ping_interval_ms(self) -> int:
+        return round((self.ping_interval + self.ping_interval_grace_period) * 1000)
+
+    async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        if event == "connect":
+            adopted = self.sockets.get(args[0])
+            if adopted is not None and type(adopted) is AsyncSocket:
+                adopted.__class__ = Socket  # same state, this module's protocol fixes
+        return await super()._trigger_event(event, *args, **kwargs)
+
+    def _method_not_found(self) -> dict[str, Any]:
+        return self._bad_request("Method not allowed")
+
+    def _ok(self, packets: Any = None, headers: Any = None, jsonp_index: Any = None) -> dict:
+        answer = super()._ok(packets, headers, jsonp_index)
+        if packets is None:
+            answer["response"] = b"ok"  # a POST's answer, as the protocol writes it
+        return answer
+
+    async def handle_request(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        transport = query.get("transport", [None])[0]
+        sid = query.get("sid", [None])[0]
+        socket = self.sockets.get(sid) if sid else None
+        if scope["type"] == "websocket":
+            if transport != "websocket":
+                return await send({"type": "websocket.close", "code": 1000})
+            if isinstance(socket, Socket) and socket.upgraded:
+                await send({"type": "websocket.accept"})
+                return await send({"type": "websocket.close", "code": 1000})
+            return await super().handle_request(scope, receive, send)
+        method = scope.get("method", "GET")
+        if transport not in self.transports or method not in METHODS:
+            return await _respond(send, 400, b"Bad Request")
+        if method == "POST" and _content_length(scope) > self.max_http_buffer_size:
+            if socket is not None:
+                await self.disconnect(sid)
+            return await _respond(send, 413, b"Payload Too Large")
+        if method != "GET" or not isinstance(socket, Socket) or socket.upgraded:
+            return await super().handle_request(scope, receive, send)
+        if sid in self._polling:  # a second poll: the session ends, the first gets CLOSE
+            await socket.close(wait=False, reason=self.reason.TRANSPORT_ERROR)
+            return await _respond(send, 400, b"Bad Request")
+        if socket.timed_out():
+            await socket.close(wait=False, abort=True, reason=self.reason.PING_TIMEOUT)
+            self.sockets.pop(sid, None)
+            return await _respond(send, 400, b"Bad Request")
+        self._polling.add(sid)
+        try:
+            return await super().handle_request(scope, receive, send)
+        finally:
+            self._polling.discard(sid)
+
+
+def _content_length(scope: dict[str, Any]) -> int:
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
+
+
+async def _respond(send: Any, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": body})
