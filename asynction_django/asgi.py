@@ -45,7 +45,7 @@ class SocketIOApp:
                                   "decode", scope["type"])
             if scope["type"] == "websocket":
                 with contextlib.suppress(Exception):
-                    await send({"type": "websocket.close", "code": 1002})
+                    await send({"type": "websocket.close", "code": 1000})
 
 
 class SocketIORouter:

@@ -7,7 +7,8 @@ instead of a plain logger: their INFO chatter is dropped unless the project sets
 ``ASYNCTION_LOG_PACKETS = True``, and then credentials are redacted from it.
 
 Warnings a client can cause at will (a frame nobody can decode, an invalid ack) are
-repeated at most once a minute per kind, with a count of what was left out.
+repeated at most once a minute per kind, with a count of what was left out, and so are
+the errors of a user's handler or info function (with their traceback, once a minute).
 """
 
 from __future__ import annotations
@@ -31,25 +32,30 @@ class RepeatFilter(logging.Filter):
     as one kind when they differ only in numbers (``retrying in 4 secs``).
     """
 
-    def __init__(self, every: float = REPEAT_EVERY, first_note: str = ""):
+    def __init__(self, every: float = REPEAT_EVERY, first_note: str = "",
+                 by_message: bool = False):
         super().__init__()
         self.every = every
         self.first_note = first_note
+        self.by_message = by_message  # the kind is the whole message, arguments included
+        self.clock = time.monotonic
         self._seen: dict[str, tuple[float, int]] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno < logging.WARNING:
             return True
-        admitted = self.admit(record.msg, bool(record.args))
+        key = record.getMessage() if self.by_message else None
+        admitted = self.admit(record.msg, bool(record.args), key)
         if admitted is None:
             return False
         record.msg = admitted
         return True
 
-    def admit(self, msg: Any, has_args: bool) -> str | None:
+    def admit(self, msg: Any, has_args: bool, key: str | None = None) -> str | None:
         """The template to log now (with a note on repeats), or None to leave it out."""
-        key = str(msg) if has_args else re.sub(r"\d", "", str(msg))
-        now = time.monotonic()
+        if key is None:
+            key = str(msg) if has_args else re.sub(r"\d", "", str(msg))
+        now = self.clock()
         last, left_out = self._seen.get(key, (None, 0))
         if last is not None and now - last < self.every:
             self._seen[key] = (last, left_out + 1)
@@ -99,3 +105,7 @@ class ServerLogger(logging.LoggerAdapter):
 # What clients can cause at will, from asynction_django itself: rate-limited the same way.
 client_logger = logging.getLogger("asynction_django.clients")
 client_logger.addFilter(RepeatFilter())
+# Your handlers' and info functions' errors keep their tracebacks, but a client that makes
+# one fail on every event gets it logged once a minute (per handler), with a count.
+handler_errors = RepeatFilter(by_message=True)
+logging.getLogger("asynction_django").addFilter(handler_errors)

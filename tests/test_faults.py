@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
+import time
 from pathlib import Path
+from unittest import mock
 
 import socketio
 from django.test import SimpleTestCase, override_settings
 
+from asynction_django import logs
 from asynction_django.testing import SocketIOTestCase
 
 from .live import LiveServer
@@ -25,6 +28,16 @@ class HandlerFaultTests(SocketIOTestCase):
         self.assertEqual(error, {"type": "InternalServerError",
                                  "message": "Internal server error", "errors": []})
         self.assertEqual(client.call("ping"), "pong")
+
+    def test_a_handler_failing_on_every_event_logs_its_traceback_once(self):
+        client = self.socketio_client()
+        later = time.monotonic() + 3600  # past any earlier test's report of the same failure
+        with mock.patch.object(logs.handler_errors, "clock", return_value=later), \
+                self.assertLogs("asynction_django", "ERROR") as logged:
+            for _ in range(5):
+                client.call("boom")
+        self.assertEqual(len(logged.records), 1)
+        self.assertIsNotNone(logged.records[0].exc_info)  # a bug of yours: with its traceback
 
     async def test_a_slow_handler_holds_up_only_its_own_event(self):
         slow_client = await self.asocketio_client()

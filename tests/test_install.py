@@ -177,7 +177,7 @@ class ServerLoggerTests(SimpleTestCase):
 
     def test_client_triggered_warnings_are_rate_limited(self):
         log = ServerLogger(self.logger)
-        with mock.patch("asynction_django.logs.time.monotonic", return_value=10.0) as now:
+        with mock.patch.object(log.repeats, "clock", return_value=10.0) as now:
             for sid in ("a", "b", "c"):
                 log.warning("Cannot send to sid %s", sid)
             now.return_value = 71.0
@@ -208,7 +208,7 @@ class RepeatFilterTests(SimpleTestCase):
         log_filter = RepeatFilter(every=60, first_note="the broker is unreachable")
         logger.addFilter(log_filter)
         self.addCleanup(logger.removeFilter, log_filter)
-        with mock.patch("asynction_django.logs.time.monotonic", return_value=100.0) as now:
+        with mock.patch.object(log_filter, "clock", return_value=100.0) as now:
             for seconds in (1, 2, 4, 8):
                 logger.error(f"Cannot receive from redis... retrying in {seconds} secs")
             logger.error("Cannot publish to redis... giving up")
