@@ -23,8 +23,8 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
-    from .connections import Connection, get_connection
-    from .runtime import aemit, emit, get_server
+    from .connections import Connection
+    from .runtime import aemit, emit, get_connection, get_server
 
 __all__ = [
     "AckValidationError", "AsynctionError", "HandlerError", "HandlerTimeout",
@@ -36,7 +36,7 @@ __all__ = [
 
 _LAZY = {
     "aemit": "runtime", "emit": "runtime", "get_server": "runtime",
-    "Connection": "connections", "get_connection": "connections",
+    "Connection": "connections", "get_connection": "runtime",
 }
 
 

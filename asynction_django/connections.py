@@ -1,4 +1,9 @@
-"""Who is on the other end of a Socket.IO connection: the one way handlers ask."""
+"""Who is on the other end of a Socket.IO connection.
+
+:class:`ConnectionState` is what the server keeps per client and namespace (owned by the
+namespace, dropped in one step at disconnect); :class:`Connection` is what handlers see
+of it, through :func:`asynction_django.get_connection`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from .credentials import Credentials
+from .exceptions import SecurityError
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,16 @@ class Connection:
         return self.scope.get("session")
 
 
+@dataclass
+class ConnectionState:
+    """What the server keeps about one client in one namespace while it is connected."""
+
+    security: dict[str, Any] = field(default_factory=dict)  # what the security checks returned
+    credentials: Credentials | None = None  # kept only when operations have security
+    # Each operation guard's outcome, so info functions run once per connection.
+    event_checks: dict[int, dict[str, Any] | SecurityError] = field(default_factory=dict)
+
+
 _handling: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(
     "asynction_handling", default=None
 )
@@ -54,18 +72,7 @@ def handling(sid: str, namespace: str) -> Iterator[None]:
         _handling.reset(token)
 
 
-def get_connection(sid: str, namespace: str | None = None) -> Connection:
-    """The connection ``sid`` has to ``namespace``.
-
-    Inside a handler the namespace defaults to the handler's own; elsewhere to ``/``.
-    """
-    if namespace is None:
-        current = _handling.get()
-        namespace = current[1] if current is not None and current[0] == sid else "/"
-    from .runtime import get_server
-
-    server = get_server()
-    environ = server.get_environ(sid, namespace)
-    if environ is None:
-        raise LookupError(f"{sid!r} is not connected to {namespace!r}")
-    return Connection(sid, namespace, environ, server.security_info(sid, namespace))
+def current_namespace(sid: str) -> str:
+    """The namespace of the handler serving ``sid`` now, else ``/``."""
+    current = _handling.get()
+    return current[1] if current is not None and current[0] == sid else "/"

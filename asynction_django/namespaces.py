@@ -15,7 +15,7 @@ from typing import Any
 
 import socketio
 
-from .connections import handling
+from .connections import ConnectionState, handling
 from .credentials import Credentials
 from .exceptions import (
     AckValidationError,
@@ -71,9 +71,7 @@ class SpecNamespace(socketio.AsyncNamespace):
         self.guard = guard
         # Event-level security needs the credentials the client connected with.
         self._keeps_credentials = any(route.guard for route in routes.values())
-        self._credentials: dict[str, Credentials] = {}
-        # Per connection: each operation guard's outcome, so info functions run once.
-        self._event_checks: dict[str, dict[int, dict[str, Any] | SecurityError]] = {}
+        self.connections: dict[str, ConnectionState] = {}
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         with handling(args[0], self.namespace):
@@ -93,10 +91,11 @@ class SpecNamespace(socketio.AsyncNamespace):
 
     async def _event_allowed(self, route: EventRoute, sid: str) -> None:
         """Check the operation's security once per connection; raise if it is not met."""
-        checks = self._event_checks.setdefault(sid, {})
+        state = self.connections.get(sid) or ConnectionState()
+        checks = state.event_checks
         key = id(route.guard)
         if key not in checks:
-            credentials = self._credentials.get(sid, Credentials())
+            credentials = state.credentials or Credentials()
             try:
                 checks[key] = await route.guard.check(credentials)
             except SecurityError as exc:
@@ -176,28 +175,27 @@ class SpecNamespace(socketio.AsyncNamespace):
                 raise socketio.exceptions.ConnectionRefusedError(
                     exc.message, exc.as_wire()["error"]
                 ) from None
-        credentials = None
+        state = ConnectionState()
         try:
             if self.guard is not None or self._keeps_credentials:
                 credentials = Credentials.from_connect(environ, auth)
+                state.credentials = credentials if self._keeps_credentials else None
             if self.guard is not None:
-                self.server.remember_security(sid, self.namespace,
-                                              await self.guard.check(credentials))
+                state.security = await self.guard.check(credentials)
         except Exception as exc:  # noqa: BLE001 - whatever broke, the client is refused
             refusal = exc if isinstance(exc, SecurityError) else Unauthorized()
             if refusal is not exc:
                 logger.exception("the security check of %s raised", self.namespace)
             await self._inform_error_handler(sid, refusal)
             raise socketio.exceptions.ConnectionRefusedError(refusal.wire_message) from None
+        self.connections[sid] = state  # the connect handler sees the security info
         try:
             accepted = self.connect_handler is None or await self._accepted(sid, environ, auth)
         except BaseException:
-            self.server.remember_security(sid, self.namespace, None)
+            self.connections.pop(sid, None)
             raise
         if not accepted:
-            self.server.remember_security(sid, self.namespace, None)
-        elif self._keeps_credentials:
-            self._credentials[sid] = credentials
+            self.connections.pop(sid, None)
         return accepted
 
     async def _accepted(self, sid: str, environ: dict[str, Any], auth: Any) -> bool:
@@ -216,12 +214,7 @@ class SpecNamespace(socketio.AsyncNamespace):
         try:
             await self._run_disconnect_handler(sid, reason)
         finally:
-            self.server.remember_security(sid, self.namespace, None)
-            self._forget(sid)
-
-    def _forget(self, sid: str) -> None:
-        self._credentials.pop(sid, None)
-        self._event_checks.pop(sid, None)
+            self.connections.pop(sid, None)
 
     async def _run_disconnect_handler(self, sid: str, reason: str | None) -> None:
         if self.disconnect_handler is None:

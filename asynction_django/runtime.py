@@ -12,6 +12,7 @@ from django.dispatch import receiver
 
 from .building import build_server
 from .conf import PREFIX, get_settings
+from .connections import Connection, current_namespace
 from .external import ExternalEmitter
 from .server import AsynctionServer
 
@@ -116,3 +117,18 @@ def emit(event: str, data: Any = None, **kwargs: Any) -> None:
         external.emit(event, data, **kwargs)
     else:
         async_to_sync(server.emit)(event, data, **kwargs)
+
+
+def get_connection(sid: str, namespace: str | None = None) -> Connection:
+    """The connection ``sid`` has to ``namespace``: its user, session, scope and security.
+
+    Inside a handler the namespace defaults to the handler's own; elsewhere to ``/``.
+    """
+    namespace = namespace or current_namespace(sid)
+    server = get_server()
+    environ = server.get_environ(sid, namespace)
+    handler = server.namespace_handlers.get(namespace)
+    state = getattr(handler, "connections", {}).get(sid)
+    if environ is None or state is None:
+        raise LookupError(f"{sid!r} is not connected to {namespace!r}")
+    return Connection(sid, namespace, environ, state.security)

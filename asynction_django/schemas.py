@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .spec.documents import unescape_token
+from .spec.pointers import resolve
 
 SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 SCHEMA_VALUES = (
@@ -101,13 +101,5 @@ class _Translator:
         if pointer not in self.names:
             name = f"asynction{len(self.names)}"
             self.names[pointer] = name
-            self.bundle[name] = self.schema(_lookup(self.document, pointer))
+            self.bundle[name] = self.schema(resolve(self.document, pointer))
         return self.names[pointer]
-
-
-def _lookup(document: Any, pointer: str) -> Any:
-    node = document
-    for token in pointer.lstrip("/").split("/"):
-        token = unescape_token(token)
-        node = node[int(token)] if isinstance(node, list) else node[token]
-    return node

@@ -60,17 +60,7 @@ class AsynctionServer(socketio.AsyncServer):
         self.socketio_path = "socket.io"  # set by building, from the selected server
         self.spec_server: Server | None = None
         self._connecting: dict[str, list[tuple[str | None, Callable[[], Any]]]] = {}
-        self._security: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def security_info(self, sid: str, namespace: str = "/") -> dict[str, Any]:
-        """What the security checks of the connection returned (empty when unguarded)."""
-        return self._security.get((namespace, sid), {})
-
-    def remember_security(self, sid: str, namespace: str, info: dict[str, Any] | None) -> None:
-        if info is None:
-            self._security.pop((namespace, sid), None)
-        else:
-            self._security[(namespace, sid)] = info
 
     # Outgoing validation -------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from jsonschema.exceptions import SchemaError
 from .exceptions import MAX_ERRORS, ErrorDetail, HandshakeValidationError, ValidationError
 from .schemas import to_json_schema
 from .spec import Arguments, Arity, Handshake
-from .spec.documents import join_pointer
+from .spec.pointers import pointer_of
 
 SchemaCheck = Callable[[Any], list[ErrorDetail]]
 
@@ -43,7 +43,7 @@ def compile_schema(schema: Any, document: Any) -> SchemaCheck:
     try:
         Draft202012Validator.check_schema(translated)
     except SchemaError as exc:
-        where = _pointer(exc.absolute_path) or "/"
+        where = pointer_of(exc.absolute_path) or "/"
         raise InvalidSchema(f"invalid schema at {where}: {exc.message}") from exc
     validator = _validator(translated)
 
@@ -87,7 +87,7 @@ def _validator(schema: Any) -> Any:
 def _detail(error: Any) -> ErrorDetail:
     keyword = next((part for part in reversed(error.schema_path) if isinstance(part, str)),
                    "")
-    return ErrorDetail(_pointer(error.instance_path), error.message, keyword)
+    return ErrorDetail(pointer_of(error.instance_path), error.message, keyword)
 
 
 def _as_json(value: Any) -> Any:
@@ -102,13 +102,6 @@ def _as_json(value: Any) -> Any:
     if isinstance(value, dict):
         return {_as_json(key): _as_json(item) for key, item in value.items()}
     return value
-
-
-def _pointer(path: Any) -> str:
-    pointer = ""
-    for token in path:
-        pointer = join_pointer(pointer, token)
-    return pointer
 
 
 def as_arguments(value: Any) -> tuple[Any, ...]:

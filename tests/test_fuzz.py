@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TransactionTestCase
 
 from asynction_django.asgi import SocketIORouter, socketio_asgi_app
-from asynction_django.testing import SocketIOTestMixin, _LoopThread
+from asynction_django.testing import LoopThread, SocketIOTestMixin
 
 WIRE = Path(__file__).resolve().parent / "specs" / "wire.yaml"
 LEAKS = ("Traceback", 'File "', "/site-packages/", "asynction_django/", "Error at 0x")
@@ -101,7 +101,7 @@ class FuzzTests(SocketIOTestMixin, TransactionTestCase):
     def setUp(self):
         super().setUp()
         self.connection: RawConnection | None = None
-        self.loop = _LoopThread()  # one loop for this test's raw connections
+        self.loop = LoopThread()  # one loop for this test's raw connections
         self.addCleanup(self.loop.stop)
 
     def run_async(self, coroutine, timeout: float = 60):

@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..exceptions import SpecError, SpecProblem
-from .documents import DICT_SOURCE, escape_token, join_pointer, parse_text, unescape_token
+from .documents import DICT_SOURCE, parse_text
+from .pointers import PointerError, escape_token, join_pointer, resolve, unescape_token
 from .traits import apply_traits_v2
 from .v2 import SUPPORTED as SUPPORTED_V2
 
@@ -77,16 +78,10 @@ class _Converter:
             if not ref.startswith("#/") or ref in seen:
                 return node
             seen.add(ref)
-            target: Any = self.doc
-            for token in ref[2:].split("/"):
-                token = unescape_token(token)
-                if isinstance(target, list) and token.isdigit():
-                    target = target[int(token)]
-                elif isinstance(target, dict) and token in target:
-                    target = target[token]
-                else:
-                    return node
-            node = target
+            try:
+                node = resolve(self.doc, ref[1:])
+            except PointerError:
+                return node
         return node
 
     # Servers and security --------------------------------------------------------------

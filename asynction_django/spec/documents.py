@@ -20,6 +20,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 import yaml
 
 from ..exceptions import SpecProblem
+from .pointers import PointerError, join_pointer, resolve
 
 DICT_SOURCE = "<dict>"
 
@@ -41,18 +42,6 @@ _YamlLoader.yaml_implicit_resolvers = {
     ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-
-
-def escape_token(token: Any) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def unescape_token(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
-
-
-def join_pointer(pointer: str, token: Any) -> str:
-    return f"{pointer}/{escape_token(token)}"
 
 
 @dataclass(frozen=True)
@@ -145,20 +134,12 @@ class _Resolver:
         return self.files[uri]
 
     def lookup(self, uri: str, pointer: str) -> Any:
-        node = self.load_file(uri)
-        if pointer in ("", "/"):
-            return node
-        if not pointer.startswith("/"):
+        if pointer not in ("", "/") and not pointer.startswith("/"):
             raise _Unresolvable(f"{pointer!r} is not a JSON pointer")
-        for raw in pointer[1:].split("/"):
-            token = unescape_token(unquote(raw))
-            if isinstance(node, dict) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                raise _Unresolvable(f"{token!r} not found in {self.display(uri)}")
-        return node
+        try:
+            return resolve(self.load_file(uri), pointer, unquote)  # a URI fragment
+        except PointerError as exc:
+            raise _Unresolvable(f"{exc.token!r} not found in {self.display(uri)}") from None
 
     def resolve(self, node: Any, uri: str, pointer: str, out_pointer: str) -> Any:
         if isinstance(node, dict):

@@ -8,6 +8,7 @@ from typing import Any
 
 from .documents import Location, ResolvedDocument
 from .model import Arguments, Handshake, Message, Namespace
+from .pointers import unescape_token
 from .problems import Problems
 from .traits import apply_traits_v2
 
@@ -144,7 +145,7 @@ def event_name(
             return message[key]
     origin = resolved.origin(message, location).pointer
     match = re.fullmatch(r"/components/messages/([^/]+)", origin)
-    return match.group(1).replace("~1", "/").replace("~0", "~") if match else None
+    return unescape_token(match.group(1)) if match else None
 
 
 def read_message(resolved, raw, location, problems, sent=False) -> Message | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from .documents import Location, ResolvedDocument
 from .model import Arguments, Arity, Message, Namespace, Requirements
+from .pointers import unescape_token
 from .problems import Problems
 from .traits import apply_traits_v3
 from .v2 import (
@@ -86,7 +87,7 @@ class ReaderV3:
     def _scheme_name(self, scheme: dict[str, Any], where: Location) -> str:
         match = SCHEMES_POINTER.match(where.pointer)
         if match and where.file == self.resolved.root.file:
-            name = match.group(1).replace("~1", "/").replace("~0", "~")
+            name = unescape_token(match.group(1))
             self.schemes[name] = scheme
             self.scheme_locations[name] = where
             return name
@@ -215,7 +216,7 @@ class ReaderV3:
             self.problems.add(at, "an operation's channel must be a $ref to a channel of this "
                                   f"document's #/channels, not {origin.pointer or '/'}")
             return None
-        return match.group(1).replace("~1", "/").replace("~0", "~")
+        return unescape_token(match.group(1))
 
     def _messages_of(self, operation, at, channel_id, channel, reply_only):
         """The operation's messages, each checked to come from its channel."""

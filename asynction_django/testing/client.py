@@ -1,30 +1,26 @@
-"""Test helpers: an in-process Socket.IO client that speaks the real protocol.
+"""An in-process Socket.IO client that speaks the real protocol.
 
-The client drives the project's ASGI application directly with a ``websocket`` scope,
-no sockets and no daphne, and frames every packet with python-socketio's own encoder,
-so what passes here passes on the wire.
+It drives the project's ASGI application directly with a ``websocket`` scope, no sockets
+and no daphne, and frames every packet with python-socketio's own encoder, so what passes
+here passes on the wire.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from asgiref.sync import SyncToAsync, sync_to_async
-from channels.testing import ChannelsLiveServerTestCase
-from daphne.testing import DaphneProcess
+from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
 from django.test import Client as DjangoClient
-from django.test import TransactionTestCase
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
+
+from ..asgi import SocketIORouter, socketio_asgi_app
+from ..runtime import get_server
 
 DEFAULT_TIMEOUT = 2.0
 
@@ -66,8 +62,6 @@ class AsyncSocketIOClient:
                  query: dict[str, str] | None = None, headers: dict[str, str] | None = None,
                  cookies: dict[str, str] | None = None, user: Any = None):
         if application is None:
-            from .asgi import SocketIORouter, socketio_asgi_app
-
             application = SocketIORouter(socketio_asgi_app())
         self.application = application
         self.socketio_path = socketio_path
@@ -93,8 +87,6 @@ class AsyncSocketIOClient:
     async def _open(self, timeout: float) -> None:
         if self._app_task is not None:
             return
-        from .runtime import get_server
-
         path = self.socketio_path or get_server().socketio_path
         cookies = [f"{name}={value}" for name, value in self.cookies.items()]
         if self.user is not None:
@@ -304,185 +296,3 @@ class AsyncSocketIOClient:
             self._reader.cancel()
         self._app_task = None
         self._connected.clear()
-
-
-async def _cancel_other_tasks() -> None:
-    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-
-
-class _LoopThread:
-    """An event loop in a thread, where the server and async clients of sync tests live."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True,
-                                       name="asynction-test-loop")
-        self.thread.start()
-
-    def run(self, coroutine: Coroutine[Any, Any, Any], timeout: float) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout + 1)
-
-    def stop(self) -> None:
-        # engineio leaves ping timers behind; end them so closing the loop is quiet.
-        self.run(_cancel_other_tasks(), DEFAULT_TIMEOUT)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        self.loop.close()
-
-
-class SocketIOClient:
-    """The sync face of :class:`AsyncSocketIOClient`, for ordinary ``def test_…`` methods."""
-
-    def __init__(self, loop: _LoopThread, client: AsyncSocketIOClient):
-        self._loop = loop
-        self.async_client = client
-
-    def _run(self, coroutine: Coroutine[Any, Any, Any], timeout: float = DEFAULT_TIMEOUT) -> Any:
-        return self._loop.run(coroutine, timeout)
-
-    def connect(self, namespace: str = "/", auth: Any = None,
-                timeout: float = DEFAULT_TIMEOUT) -> str:
-        return self._run(self.async_client.connect(namespace, auth, timeout), timeout)
-
-    def emit(self, event: str, *args: Any, namespace: str | None = None) -> None:
-        """See :meth:`AsyncSocketIOClient.emit` (``namespace`` by default: the connected one)."""
-        self._run(self.async_client.emit(event, *args, namespace=namespace))
-
-    def call(self, event: str, *args: Any, namespace: str | None = None,
-             timeout: float = DEFAULT_TIMEOUT) -> Any:
-        """See :meth:`AsyncSocketIOClient.call`."""
-        return self._run(self.async_client.call(event, *args, namespace=namespace,
-                                                timeout=timeout), timeout)
-
-    def receive(self, event: str | None = None, namespace: str | None = None,
-                timeout: float = DEFAULT_TIMEOUT) -> ReceivedEvent:
-        """See :meth:`AsyncSocketIOClient.receive`."""
-        return self._run(self.async_client.receive(event, namespace, timeout), timeout)
-
-    def on(self, event: str, responder: Callable[..., Any], namespace: str = "/") -> None:
-        self.async_client.on(event, responder, namespace)
-
-    def disconnect(self) -> None:
-        self._run(self.async_client.disconnect())
-
-    @property
-    def disconnected(self) -> dict[str, Any]:
-        return self.async_client.disconnected
-
-
-class SocketIOTestMixin:
-    """Gives Django test cases ``socketio_client()`` / ``asocketio_client()``.
-
-    Every client is disconnected after its test and the server is rebuilt for the next
-    one, so ``override_settings(ASYNCTION_SPEC=...)`` per test just works.
-    """
-
-    def _client(self, query, headers, cookies, user) -> AsyncSocketIOClient:
-        return AsyncSocketIOClient(query=query, headers=headers, cookies=cookies, user=user)
-
-    def socketio_client(self, namespace: str = "/", *, auth: Any = None,
-                        query: dict[str, str] | None = None,
-                        headers: dict[str, str] | None = None,
-                        cookies: dict[str, str] | None = None,
-                        user: Any = None) -> SocketIOClient:
-        """A connected sync client (the loop it runs on lives until the test ends)."""
-        if not hasattr(self, "_socketio_loop"):
-            self._socketio_loop = _LoopThread()
-            self.addCleanup(self._stop_socketio_loop)
-        client = SocketIOClient(self._socketio_loop,
-                                self._client(query, headers, cookies, user))
-        self.addCleanup(client.disconnect)
-        client.connect(namespace, auth)
-        return client
-
-    async def asocketio_client(self, namespace: str = "/", *, auth: Any = None,
-                               query: dict[str, str] | None = None,
-                               headers: dict[str, str] | None = None,
-                               cookies: dict[str, str] | None = None,
-                               user: Any = None) -> AsyncSocketIOClient:
-        """A connected client for ``async def`` tests; use it as ``async with``.
-
-        The test's event loop ends with the test, so the client must be closed inside
-        it: ``async with await self.asocketio_client("/chat") as client: ...``.
-        """
-        client = self._client(query, headers, cookies, user)
-        await client.connect(namespace, auth)
-        return client
-
-    def _stop_socketio_loop(self) -> None:
-        from .runtime import reset_server
-
-        self._socketio_loop.stop()
-        del self._socketio_loop
-        reset_server()
-
-
-class SocketIOTestCase(SocketIOTestMixin, TransactionTestCase):
-    """A Django test case with Socket.IO clients.
-
-    It is a ``TransactionTestCase``: sync handlers run in worker threads with their own
-    database connections, which cannot see the uncommitted transaction of a
-    ``TestCase``. Data a test creates is committed, so handlers see it, and is flushed
-    after the test.
-    """
-
-
-class _ForkSafeDaphneProcess(DaphneProcess):
-    """Daphne in a forked child, with asgiref's worker thread made anew.
-
-    A fork copies asgiref's single-thread executor but not its thread, so the child's
-    first ``database_sync_to_async`` (Channels' auth middleware) would wait forever.
-    """
-
-    def run(self) -> None:
-        SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
-        super().run()
-
-
-class SocketIOLiveServerTestCase(ChannelsLiveServerTestCase):
-    """A real daphne (in a child process) for the tests that need real clients.
-
-    The child serves ``ASGI_APPLICATION`` with the settings (and ``override_settings``)
-    in force when the class starts, on the test database. That database must be a
-    file: an in-memory SQLite database cannot be shared with another process.
-    """
-
-    ProtocolServerProcess = _ForkSafeDaphneProcess
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        for connection in connections.all():
-            if connection.vendor == "sqlite" and connection.is_in_memory_db():
-                raise ImproperlyConfigured(
-                    f"{cls.__name__} runs daphne in another process, which cannot see an "
-                    f"in-memory SQLite database: set DATABASES[{connection.alias!r}]['TEST']"
-                    "['NAME'] to a file path (for example BASE_DIR / 'test-db.sqlite3')."
-                )
-        from .runtime import reset_server
-
-        reset_server()  # the child builds its own server from the settings in force
-        super().setUpClass()
-
-    @property
-    def socketio_url(self) -> str:
-        return self.live_server_url
-
-    def socketio_connect(self, namespace: str = "/", *, transport: str = "websocket",
-                         **kwargs: Any) -> Any:
-        """A python-socketio ``Client`` connected over ``transport``, closed after the test."""
-        import socketio
-
-        client = socketio.Client(reconnection=False)
-        self.addCleanup(client.disconnect)
-        client.connect(self.socketio_url, namespaces=[namespace], transports=[transport],
-                       wait_timeout=5, **kwargs)
-        return client
-
-
-__all__ = [
-    "AsyncSocketIOClient", "ConnectionRefused", "ReceivedEvent", "SocketIOClient",
-    "SocketIOLiveServerTestCase", "SocketIOTestCase", "SocketIOTestMixin", "session_cookie",
-]

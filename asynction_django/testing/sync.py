@@ -1,0 +1,79 @@
+"""The sync face of the test client: a loop in a thread, for ordinary ``def test_…``."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from .client import DEFAULT_TIMEOUT, AsyncSocketIOClient, ReceivedEvent
+
+
+async def _cancel_other_tasks() -> None:
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class LoopThread:
+    """An event loop in a thread, where the server and async clients of sync tests live."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True,
+                                       name="asynction-test-loop")
+        self.thread.start()
+
+    def run(self, coroutine: Coroutine[Any, Any, Any], timeout: float) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout + 1)
+
+    def stop(self) -> None:
+        # engineio leaves ping timers behind; end them so closing the loop is quiet.
+        self.run(_cancel_other_tasks(), DEFAULT_TIMEOUT)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+
+class SocketIOClient:
+    """The sync face of :class:`AsyncSocketIOClient`, for ordinary ``def test_…`` methods."""
+
+    def __init__(self, loop: LoopThread, client: AsyncSocketIOClient):
+        self._loop = loop
+        self.async_client = client
+
+    def _run(self, coroutine: Coroutine[Any, Any, Any], timeout: float = DEFAULT_TIMEOUT) -> Any:
+        return self._loop.run(coroutine, timeout)
+
+    def connect(self, namespace: str = "/", auth: Any = None,
+                timeout: float = DEFAULT_TIMEOUT) -> str:
+        return self._run(self.async_client.connect(namespace, auth, timeout), timeout)
+
+    def emit(self, event: str, *args: Any, namespace: str | None = None) -> None:
+        """See :meth:`AsyncSocketIOClient.emit` (``namespace`` by default: the connected one)."""
+        self._run(self.async_client.emit(event, *args, namespace=namespace))
+
+    def call(self, event: str, *args: Any, namespace: str | None = None,
+             timeout: float = DEFAULT_TIMEOUT) -> Any:
+        """See :meth:`AsyncSocketIOClient.call`."""
+        return self._run(self.async_client.call(event, *args, namespace=namespace,
+                                                timeout=timeout), timeout)
+
+    def receive(self, event: str | None = None, namespace: str | None = None,
+                timeout: float = DEFAULT_TIMEOUT) -> ReceivedEvent:
+        """See :meth:`AsyncSocketIOClient.receive`."""
+        return self._run(self.async_client.receive(event, namespace, timeout), timeout)
+
+    def on(self, event: str, responder: Callable[..., Any], namespace: str = "/") -> None:
+        self.async_client.on(event, responder, namespace)
+
+    def disconnect(self) -> None:
+        self._run(self.async_client.disconnect())
+
+    @property
+    def disconnected(self) -> dict[str, Any]:
+        return self.async_client.disconnected
+
+
