@@ -16,23 +16,26 @@ from django.core.exceptions import ImproperlyConfigured
 from .conf import AsynctionSettings, check_settings, get_settings
 from .exceptions import (
     AckValidationError,
+    HandlerImportError,
+    InvalidSchema,
     PayloadValidationError,
+    SchemeError,
     SpecError,
     SpecProblem,
     ValidationError,
 )
-from .handlers import Handler, HandlerImportError, import_callable
+from .handlers import Handler, import_callable
 from .logs import ServerLogger
 from .namespaces import EventRoute, SpecNamespace
 from .origins import origin_allowed
 from .queues import client_manager_for
-from .security import Guard, Scheme, SchemeError, build_scheme
+from .security import Guard, Scheme, build_scheme
 from .server import AsynctionServer, OutgoingEvent
 from .spec import Arguments, Location, Message, Namespace, Server, Spec, inspect_spec
 from .spec.model import Requirements
 from .spec.problems import Problems
 from .spec.servers import DEFAULT_SOCKETIO_PATH
-from .validation import ArgumentsValidator, HandshakeValidator, InvalidSchema
+from .validation import ArgumentsValidator, HandshakeValidator
 
 
 @dataclass

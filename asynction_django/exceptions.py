@@ -129,6 +129,20 @@ class SecurityError(AsynctionError):
         return {"error": {"type": self.kind, "message": self.wire_message, "errors": []}}
 
 
+class Unauthorized(SecurityError):
+    """No acceptable credentials: the client is not who it must be."""
+
+    kind = "Unauthorized"
+    wire_message = "Unauthorized"
+
+
+class Forbidden(SecurityError):
+    """Valid credentials, but without the scopes or permissions required."""
+
+    kind = "Forbidden"
+    wire_message = "Forbidden"
+
+
 class HandlerError(AsynctionError):
     """A handler raised; its wire form hides the cause from the client."""
 
@@ -149,3 +163,34 @@ class HandlerTimeout(HandlerError):
 
     def as_wire(self) -> dict[str, Any]:
         return {"error": {"type": self.kind, "message": str(self), "errors": []}}
+
+
+# Start-up problems, each reported with the file and JSON pointer where it was written ------
+
+
+class InvalidSchema(AsynctionError):
+    """A schema in the spec is not a valid JSON Schema (or cannot be compiled)."""
+
+
+class SchemeError(AsynctionError):
+    """A security scheme that this server cannot enforce."""
+
+
+class HandlerImportError(AsynctionError):
+    """A dotted path in the spec or settings does not name a callable."""
+
+
+class MissingExtra(AsynctionError):
+    """A feature's optional libraries are not installed (the message says which extra)."""
+
+
+class PointerError(AsynctionError, LookupError):
+    """A JSON pointer that does not lead anywhere in the document."""
+
+    def __init__(self, token: str):
+        super().__init__(f"{token!r} not found")
+        self.token = token
+
+
+class InvalidPacket(AsynctionError, ValueError):
+    """A client broke the Socket.IO protocol; its connection is closed."""

@@ -14,7 +14,7 @@ from datetime import UTC
 from typing import Any
 
 from .examples import example_of
-from .exceptions import AsynctionError
+from .exceptions import AsynctionError, MissingExtra
 from .schemas import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES
 
 POOL_SIZE = 20
@@ -26,10 +26,6 @@ FORMAT_PROVIDERS = {
     "date": "date", "time": "time",
 }
 CUSTOM = "x-asynction-"  # generation-only format names, so hypothesis' own stay untouched
-
-
-class MissingExtra(AsynctionError):
-    """The mock server's optional libraries are not installed."""
 
 
 def _libraries():

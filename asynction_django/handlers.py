@@ -10,9 +10,7 @@ from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
-
-class HandlerImportError(Exception):
-    """A dotted path in the spec or settings does not name a callable."""
+from .exceptions import HandlerImportError
 
 
 def import_callable(path: str) -> Callable[..., Any]:

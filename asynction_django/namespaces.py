@@ -23,11 +23,12 @@ from .exceptions import (
     HandlerTimeout,
     HandshakeValidationError,
     SecurityError,
+    Unauthorized,
     UnknownEventError,
     ValidationError,
 )
 from .handlers import Handler
-from .security import Guard, Unauthorized
+from .security import Guard
 from .validation import ArgumentsValidator, HandshakeValidator, as_arguments
 from .watchdog import Watchdog
 

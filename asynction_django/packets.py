@@ -13,11 +13,9 @@ from typing import Any
 
 from socketio import packet
 
+from .exceptions import InvalidPacket
+
 BINARY = (packet.BINARY_EVENT, packet.BINARY_ACK)
-
-
-class InvalidPacket(ValueError):
-    """The client broke the Socket.IO protocol; its connection is closed."""
 
 
 def decode(packet_class: type, data: Any, max_attachments: int) -> Any:

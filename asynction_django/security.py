@@ -18,27 +18,9 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, sync_to_async
 
 from .credentials import Credentials
-from .exceptions import SecurityError
+from .exceptions import Forbidden, SchemeError, SecurityError, Unauthorized
 
 logger = logging.getLogger("asynction_django")
-
-
-class Unauthorized(SecurityError):
-    """No acceptable credentials: the client is not who it must be."""
-
-    kind = "Unauthorized"
-    wire_message = "Unauthorized"
-
-
-class Forbidden(SecurityError):
-    """Valid credentials, but without the scopes or permissions required."""
-
-    kind = "Forbidden"
-    wire_message = "Forbidden"
-
-
-class SchemeError(Exception):
-    """A security scheme that this server cannot enforce (a start-up error)."""
 
 
 class _Callable:

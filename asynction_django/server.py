@@ -17,9 +17,9 @@ import socketio
 from socketio import packet
 
 from .engine import EngineServer
-from .exceptions import AckValidationError, UnknownEventError
+from .exceptions import AckValidationError, InvalidPacket, UnknownEventError
 from .logs import client_logger
-from .packets import InvalidPacket, check_attachment, decode
+from .packets import check_attachment, decode
 from .spec import Server, Spec
 from .validation import ArgumentsValidator, as_arguments
 

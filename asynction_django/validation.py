@@ -16,7 +16,13 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from .exceptions import MAX_ERRORS, ErrorDetail, HandshakeValidationError, ValidationError
+from .exceptions import (
+    MAX_ERRORS,
+    ErrorDetail,
+    HandshakeValidationError,
+    InvalidSchema,
+    ValidationError,
+)
 from .schemas import to_json_schema
 from .spec import Arguments, Arity, Handshake
 from .spec.pointers import pointer_of
@@ -25,10 +31,6 @@ SchemaCheck = Callable[[Any], list[ErrorDetail]]
 
 # Engine.IO's own query parameters: never part of a user's handshake schema.
 ENGINEIO_QUERY = frozenset({"EIO", "transport", "sid", "t", "j", "b64"})
-
-
-class InvalidSchema(Exception):
-    """A schema in the spec is not a valid JSON Schema."""
 
 
 def compile_schema(schema: Any, document: Any) -> SchemaCheck:

@@ -1,4 +1,4 @@
-"""DESIGN §3 event semantics through the in-process client (the fast path of the suite).
+"""The argument rule and event semantics through the in-process client (the fast path of the suite).
 
 tests/test_wire.py proves the same over a real daphne on each transport.
 """

@@ -53,6 +53,14 @@ class LoadingTests(SimpleTestCase):
         self.assertEqual(props["day"]["default"], "2024-01-01")
         self.assertEqual(props["answer"]["enum"], ["yes", "no"])
 
+    def test_yaml_scalars_follow_the_yaml_1_2_core_schema(self):
+        spec = load_spec(UNIT / "yaml12.yaml")
+        enum = spec.namespaces["/"].received["scalars"].payload.schema["enum"]
+        self.assertEqual(enum, [10, 8, 31, "1_000", "1:20", "yes", "off", "2024-01-01", 1.5,
+                                float("inf"), 1000.0, None, True, "010"])
+        self.assertIsInstance(enum[0], int)
+        self.assertIsInstance(enum[10], float)
+
     def test_recursive_schemas_validate_recursive_instances(self):
         spec = load_spec(UNIT / "refs.yaml")
         json.dumps(spec.document)  # the resolved document stays serialisable

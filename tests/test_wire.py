@@ -1,4 +1,4 @@
-"""DESIGN §3 on the wire: a real daphne, a real python-socketio client, both transports.
+"""The argument rule on the wire: a real daphne, a real python-socketio client, both transports.
 
 The full set of event semantics runs in-process in tests/test_events.py; these are the
 ones worth proving again over each real transport.

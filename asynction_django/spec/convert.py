@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..exceptions import SpecError, SpecProblem
+from ..exceptions import PointerError, SpecError, SpecProblem
 from .documents import DICT_SOURCE, parse_text
-from .pointers import PointerError, escape_token, join_pointer, resolve, unescape_token
+from .pointers import escape_token, join_pointer, resolve, unescape_token
 from .traits import apply_traits_v2
 from .v2 import SUPPORTED as SUPPORTED_V2
 

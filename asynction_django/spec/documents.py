@@ -19,29 +19,49 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import yaml
 
-from ..exceptions import SpecProblem
-from .pointers import PointerError, join_pointer, resolve
+from ..exceptions import PointerError, SpecProblem
+from .pointers import join_pointer, resolve
 
 DICT_SOURCE = "<dict>"
 
 
 class _YamlLoader(yaml.SafeLoader):
-    """Safe YAML read the way AsyncAPI tools read it (YAML 1.2 core scalars).
+    """Safe YAML with the scalars of the YAML 1.2 core schema, as AsyncAPI tools read it.
 
-    PyYAML follows YAML 1.1, where ``yes``/``no``/``on``/``off`` are booleans and
-    ``2024-01-01`` is a date; JavaScript tooling reads them as strings, so do we.
+    PyYAML implements YAML 1.1, where ``yes``/``no``/``on``/``off`` are booleans,
+    ``2024-01-01`` a date, ``010`` octal 8, ``1_000`` a thousand and ``1:20`` eighty;
+    in YAML 1.2 (and JavaScript tooling) they are strings, ``010`` is ten and ``0o10``
+    eight. The core schema's rules replace PyYAML's implicit ones.
     """
 
 
-_YAML_12_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-_YamlLoader.yaml_implicit_resolvers = {
-    first: [
-        (tag, _YAML_12_BOOL if tag == "tag:yaml.org,2002:bool" else regexp)
-        for tag, regexp in resolvers
-        if tag != "tag:yaml.org,2002:timestamp"
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+_CORE_SCALARS = [
+    ("tag:yaml.org,2002:null", r"~|null|Null|NULL|", "~nN"),
+    ("tag:yaml.org,2002:bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    ("tag:yaml.org,2002:int", r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)", "-+.0123456789"),
+]
+_YamlLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in _CORE_SCALARS:
+    _YamlLoader.add_implicit_resolver(_tag, re.compile(f"^(?:{_pattern})$"), list(_first))
+
+
+def _core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)  # "010" is ten
+
+
+def _core_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    text = loader.construct_scalar(node).lower()
+    return float(text.replace(".inf", "inf").replace(".nan", "nan"))
+
+
+_YamlLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
+_YamlLoader.add_constructor("tag:yaml.org,2002:float", _core_float)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ Requirements = list[dict[str, list[str]]]
 
 
 class Arity(Enum):
-    """How many Socket.IO arguments a schema stands for (DESIGN §3: the schema decides)."""
+    """How many Socket.IO arguments a schema stands for (the schema decides, never the client)."""
 
     NONE = "none"  # no schema: the event carries no argument
     ONE = "one"  # any non-tuple schema: exactly one argument

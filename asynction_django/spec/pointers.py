@@ -5,13 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-
-class PointerError(LookupError):
-    """A pointer that does not lead anywhere in the document."""
-
-    def __init__(self, token: str):
-        super().__init__(f"{token!r} not found")
-        self.token = token
+from ..exceptions import PointerError
 
 
 def escape_token(token: Any) -> str:
