@@ -24,7 +24,7 @@ from .exceptions import (
     SpecProblem,
     ValidationError,
 )
-from .handlers import Handler, import_callable
+from .handlers import Handler, import_callable, positional_range
 from .logs import ServerLogger
 from .namespaces import EventRoute, SpecNamespace
 from .origins import origin_allowed
@@ -173,7 +173,31 @@ class _Assembler:
         if self.stand_in is not None:
             return Handler(self.stand_in.event_handler(self.spec, namespace, message),
                            f"stand-in for {message.event!r}")
-        return self.handler(message.handler, message.location.child("x-handler"))
+        at = message.location.child("x-handler")
+        handler = self.handler(message.handler, at)
+        if handler is not None:
+            self.check_signature(handler, message, at)
+        return handler
+
+    def check_signature(self, handler: Handler, message: Message, at: Location) -> None:
+        """A handler must take ``sid`` and every argument count the payload allows."""
+        fewest, most = message.payload.count_range()
+        required, accepted = positional_range(handler.function)
+        required, accepted = required - 1, None if accepted is None else accepted - 1
+        sends = _counted(fewest, most)
+        name = f"{handler.path} (event {message.event!r})"
+        if accepted is not None and (most is None or most > accepted):
+            self.problems.add(at, f"{name} takes {_counted(0, accepted)} after sid, but the "
+                                  f"spec sends it {sends}: its payload would be lost")
+        elif most is not None and required > most:
+            self.problems.add(at, f"{name} requires {required} arguments after sid, but the "
+                                  f"spec never sends more than {most}")
+        elif required > fewest:
+            self.problems.warn(at, f"{name} requires {required} arguments after sid, but the "
+                                   f"spec lets {sends} through (add minItems to the tuple)")
+        elif accepted is not None and most is not None and accepted > most:
+            self.problems.warn(at, f"{name} takes up to {accepted} arguments after sid, but "
+                                   f"the spec never sends more than {most}")
 
     def validator(self, arguments: Arguments | None, error: type[ValidationError],
                   what: str) -> ArgumentsValidator | None:
@@ -258,3 +282,11 @@ class _Assembler:
 def build_server(values: AsynctionSettings | None = None) -> AsynctionServer:
     """Build the server from the settings; raise listing every problem if it cannot be."""
     return build(values).raise_if_failed()
+
+
+def _counted(fewest: int, most: int | None) -> str:
+    if most is None:
+        return f"{fewest} or more arguments"
+    if fewest == most:
+        return f"{most} argument{'s' if most != 1 else ''}"
+    return f"{fewest} to {most} arguments"

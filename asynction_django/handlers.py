@@ -6,8 +6,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, sync_to_async
-from django.db import close_old_connections
+from asgiref.sync import iscoroutinefunction
+from channels.db import database_sync_to_async
 from django.utils.module_loading import import_string
 
 from .exceptions import HandlerImportError
@@ -27,59 +27,68 @@ def import_callable(path: str) -> Callable[..., Any]:
     return target
 
 
-def _positional_capacity(function: Callable[..., Any]) -> int | None:
-    """How many positional arguments ``function`` accepts; None for ``*args``."""
+def positional_range(function: Callable[..., Any]) -> tuple[int, int | None]:
+    """How many positional arguments ``function`` requires, and accepts at most (None: any)."""
     try:
         parameters = inspect.signature(function).parameters.values()
     except (TypeError, ValueError):
-        return None
-    count = 0
+        return 0, None
+    required, accepted = 0, 0
     for parameter in parameters:
         if parameter.kind is parameter.VAR_POSITIONAL:
-            return None
+            return required, None
         if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
-            count += 1
-    return count
+            accepted += 1
+            required += parameter.default is parameter.empty
+    return required, accepted
 
 
-def _with_fresh_connections(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Sync handlers may use the ORM: drop stale connections around them, as Django does."""
-
-    def call(*args: Any) -> Any:
-        close_old_connections()
-        try:
-            return function(*args)
-        finally:
-            close_old_connections()
-
-    return call
+def _keywords(function: Callable[..., Any], optional: tuple[str, ...]) -> frozenset[str]:
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return frozenset()
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    return frozenset(name for name in optional if takes_any or name in parameters)
 
 
 class Handler:
-    """A user callable, awaited the same way whether it is sync or async.
+    """A user callable (handler, info function, scope validator), awaited the same way
+    whether it is sync or async.
 
-    Sync callables run in a worker thread, never on the event loop, so they may block
-    and use the ORM. ``max_args`` lets optional trailing arguments (``environ``,
-    ``auth``, ``reason``) be passed only to callables that declare them; it is worked
-    out once here, not per call.
+    Sync callables run in a worker thread through Channels' ``database_sync_to_async``
+    (stale database connections closed around each call, as Django does per request),
+    never on the event loop, so they may block and use the ORM. What is worked out from
+    the signature is worked out once, here:
+
+    - ``max_args``: optional trailing arguments (``environ``, ``auth``, ``reason``) are
+      passed only to callables that declare them (connect, disconnect, error handlers);
+    - ``keywords``: optional keyword arguments passed only if declared (info functions'
+      ``required_scopes``, ``scope``; scope validators' ``info``).
     """
 
-    def __init__(self, function: Callable[..., Any], path: str, max_args: int | None = None):
+    def __init__(self, function: Callable[..., Any], path: str, max_args: int | None = None,
+                 keywords: tuple[str, ...] = ()):
         self.function = function
         self.path = path
-        capacity = _positional_capacity(function)
-        self.arg_count = max_args if capacity is None else min(capacity, max_args or capacity)
+        self.arg_count = None
+        if max_args is not None:
+            accepted = positional_range(function)[1]
+            self.arg_count = max_args if accepted is None else min(accepted, max_args)
+        self.keywords = _keywords(function, keywords)
         if iscoroutinefunction(function) or iscoroutinefunction(
             getattr(function, "__call__", None)  # noqa: B004 - async callable objects
         ):
             self._call = function
         else:
-            self._call = sync_to_async(_with_fresh_connections(function), thread_sensitive=False)
+            self._call = database_sync_to_async(function, thread_sensitive=False)
 
-    async def __call__(self, *args: Any) -> Any:
+    async def __call__(self, *args: Any, **optional: Any) -> Any:
         if self.arg_count is not None:
             args = args[: self.arg_count]
-        return await self._call(*args)
+        if optional:
+            optional = {name: value for name, value in optional.items() if name in self.keywords}
+        return await self._call(*args, **optional)
 
     def __repr__(self) -> str:
         return f"<Handler {self.path}>"

@@ -16,6 +16,10 @@ from socketio import packet
 from .exceptions import InvalidPacket
 
 BINARY = (packet.BINARY_EVENT, packet.BINARY_ACK)
+# Names Socket.IO keeps for itself: a client event by one of these names would run the
+# server's connect or disconnect logic (as Node's parser does, such a packet is invalid).
+RESERVED_EVENTS = frozenset({"connect", "connect_error", "disconnect", "disconnecting",
+                             "newListener", "removeListener"})
 
 
 def decode(packet_class: type, data: Any, max_attachments: int) -> Any:
@@ -24,12 +28,14 @@ def decode(packet_class: type, data: Any, max_attachments: int) -> Any:
         raise InvalidPacket("a binary frame that no packet announced")
     try:
         pkt = packet_class(encoded_packet=data)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
         raise InvalidPacket(f"undecodable packet ({type(exc).__name__})") from None
     kind, payload = pkt.packet_type, pkt.data
     if kind in (packet.EVENT, packet.BINARY_EVENT):
         if not (isinstance(payload, list) and payload and isinstance(payload[0], str)):
             raise InvalidPacket("an event must be an array starting with its name")
+        if payload[0] in RESERVED_EVENTS:
+            raise InvalidPacket(f"{payload[0]!r} is a reserved event name")
     elif kind in (packet.ACK, packet.BINARY_ACK):
         if not isinstance(payload, list):
             raise InvalidPacket("an ack must be an array")

@@ -85,11 +85,11 @@ async def aemit(event: str, data: Any = None, **kwargs: Any) -> None:
     ``namespace``, ``callback``.
     """
     server = get_server()
+    outgoing = server.validate_emit(event, data, kwargs.get("namespace"))
     external = _external_emitter()
     if external is None:
-        await server.emit(event, data, **kwargs)
+        await server.emit_validated(outgoing, event, data, **kwargs)
     else:
-        server.validate_emit(event, data, kwargs.get("namespace"))
         await external.aemit(event, data, **kwargs)
 
 
@@ -102,7 +102,7 @@ def emit(event: str, data: Any = None, **kwargs: Any) -> None:
     the broker.
     """
     server = get_server()
-    server.validate_emit(event, data, kwargs.get("namespace"))
+    outgoing = server.validate_emit(event, data, kwargs.get("namespace"))
     loop = _loop
     try:
         running = asyncio.get_running_loop()
@@ -112,11 +112,12 @@ def emit(event: str, data: Any = None, **kwargs: Any) -> None:
         raise RuntimeError("emit() cannot be called from async code: use `await aemit(...)`")
     external = _external_emitter()
     if loop is not None and loop.is_running():
-        asyncio.run_coroutine_threadsafe(server.emit(event, data, **kwargs), loop).result()
+        asyncio.run_coroutine_threadsafe(server.emit_validated(outgoing, event, data, **kwargs),
+                                         loop).result()
     elif external is not None:
         external.emit(event, data, **kwargs)
     else:
-        async_to_sync(server.emit)(event, data, **kwargs)
+        async_to_sync(server.emit_validated)(outgoing, event, data, **kwargs)
 
 
 def get_connection(sid: str, namespace: str | None = None) -> Connection:

@@ -9,40 +9,16 @@ that function returns becomes the connection's security info.
 from __future__ import annotations
 
 import hmac
-import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, sync_to_async
-
 from .credentials import Credentials
 from .exceptions import Forbidden, SchemeError, SecurityError, Unauthorized
+from .handlers import Handler
 
 logger = logging.getLogger("asynction_django")
-
-
-class _Callable:
-    """A user function called with the keyword arguments it declares, sync or async."""
-
-    OPTIONAL = ("required_scopes", "scope", "info")
-
-    def __init__(self, function: Callable[..., Any]):
-        self.function = function
-        try:
-            parameters = inspect.signature(function).parameters
-        except (TypeError, ValueError):
-            parameters = {}
-        takes_any = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-        self.keywords = {name for name in self.OPTIONAL if takes_any or name in parameters}
-        if iscoroutinefunction(function):
-            self._call = function
-        else:
-            self._call = sync_to_async(function, thread_sensitive=False)
-
-    async def __call__(self, *args: Any, **optional: Any) -> Any:
-        return await self._call(*args, **{k: v for k, v in optional.items() if k in self.keywords})
 
 
 INFO_FUNCTIONS = {
@@ -62,8 +38,8 @@ class Scheme:
     name: str
     kind: str
     credential: Callable[[Credentials], tuple[Any, ...] | None]
-    info: _Callable
-    validate_scopes: _Callable | None
+    info: Handler
+    validate_scopes: Handler | None
 
     async def authenticate(self, credentials: Credentials, scopes: Sequence[str]) -> dict:
         found = self.credential(credentials)
@@ -127,8 +103,10 @@ def build_scheme(name: str, definition: Mapping[str, Any],
         name=name,
         kind=str(kind),
         credential=_credential_reader(name, definition, kind, http),
-        info=_Callable(load(definition[info_key])),
-        validate_scopes=_Callable(load(validator)) if isinstance(validator, str) else None,
+        info=Handler(load(definition[info_key]), definition[info_key],
+                     keywords=("required_scopes", "scope")),
+        validate_scopes=(Handler(load(validator), validator, keywords=("info",))
+                         if isinstance(validator, str) else None),
     )
 
 

@@ -9,7 +9,6 @@ that breaks the protocol ends its own connection (:mod:`.packets`, :mod:`.engine
 from __future__ import annotations
 
 import asyncio
-import contextvars
 from collections.abc import Callable
 from typing import Any
 
@@ -22,8 +21,6 @@ from .logs import client_logger
 from .packets import check_attachment, decode
 from .spec import Server, Spec
 from .validation import ArgumentsValidator, as_arguments
-
-_inside_call = contextvars.ContextVar("asynction_inside_call", default=False)
 
 
 class OutgoingEvent:
@@ -64,8 +61,9 @@ class AsynctionServer(socketio.AsyncServer):
 
     # Outgoing validation -------------------------------------------------------------
 
-    def validate_emit(self, event: str, data: Any, namespace: str | None = None) -> None:
-        """Raise if emitting ``event`` with ``data`` to ``namespace`` breaks the spec."""
+    def validate_emit(self, event: str, data: Any, namespace: str | None = None) -> OutgoingEvent:
+        """Raise if emitting ``event`` with ``data`` to ``namespace`` breaks the spec;
+        return the event's compiled checks otherwise."""
         namespace = namespace or "/"
         outgoing = self._outgoing.get((namespace, event))
         if outgoing is None:
@@ -76,6 +74,7 @@ class AsynctionServer(socketio.AsyncServer):
             )
         if self.validation and outgoing.payload is not None:
             outgoing.payload.validate(as_arguments(data))
+        return outgoing
 
     async def emit(
         self,
@@ -88,42 +87,60 @@ class AsynctionServer(socketio.AsyncServer):
         callback: Callable[..., Any] | None = None,
         ignore_queue: bool = False,
     ) -> None:
-        self.validate_emit(event, data, namespace)
+        outgoing = self.validate_emit(event, data, namespace)
+        await self.emit_validated(outgoing, event, data, to=to, room=room, skip_sid=skip_sid,
+                                  namespace=namespace, callback=callback,
+                                  ignore_queue=ignore_queue)
+
+    async def emit_validated(self, outgoing: OutgoingEvent, event: str, data: Any,
+                             callback: Callable[..., Any] | None = None,
+                             on_invalid_ack: Callable[[AckValidationError], Any] | None = None,
+                             **kwargs: Any) -> None:
+        """Send what :meth:`validate_emit` accepted (so it is validated once)."""
         if callback is not None:
-            callback = self._checked_callback(event, namespace or "/", callback)
-        await super().emit(event, data, to=to, room=room, skip_sid=skip_sid,
-                           namespace=namespace, callback=callback, ignore_queue=ignore_queue)
+            callback = self._checked_callback(outgoing, event, kwargs.get("namespace"), callback,
+                                              on_invalid_ack)
+        await super().emit(event, data, callback=callback, **kwargs)
 
     async def call(self, event: str, data: Any = None, to: Any = None, sid: Any = None,
-                   namespace: str | None = None, timeout: int = 60,
+                   namespace: str | None = None, timeout: float = 60,
                    ignore_queue: bool = False) -> Any:
-        token = _inside_call.set(True)
-        try:
-            result = await super().call(event, data, to=to, sid=sid, namespace=namespace,
-                                        timeout=timeout, ignore_queue=ignore_queue)
-        finally:
-            _inside_call.reset(token)
-        if isinstance(result, AckValidationError):
-            raise result
-        return result
+        """python-socketio's ``call``, with the client's ack validated: an invalid one
+        raises :class:`AckValidationError` here instead of being returned."""
+        if to is None and sid is None:
+            raise ValueError("Cannot use call() to broadcast.")
+        outgoing = self.validate_emit(event, data, namespace)
+        answer: asyncio.Future = asyncio.get_running_loop().create_future()
 
-    def _checked_callback(self, event: str, namespace: str,
-                          callback: Callable[..., Any]) -> Callable[..., Any]:
-        outgoing = self._outgoing[(namespace, event)]
+        def settle(outcome: Any, failed: bool = False) -> None:
+            if not answer.done():
+                (answer.set_exception if failed else answer.set_result)(outcome)
+
+        await self.emit_validated(outgoing, event, data, to=to or sid, namespace=namespace,
+                                  callback=lambda *args: settle(args),
+                                  on_invalid_ack=lambda exc: settle(exc, failed=True),
+                                  ignore_queue=ignore_queue)
+        try:
+            args = await asyncio.wait_for(answer, timeout)
+        except TimeoutError:
+            raise socketio.exceptions.TimeoutError() from None
+        return args if len(args) > 1 else args[0] if args else None
+
+    def _checked_callback(self, outgoing: OutgoingEvent, event: str, namespace: str | None,
+                          callback: Callable[..., Any],
+                          on_invalid: Callable[[AckValidationError], Any] | None,
+                          ) -> Callable[..., Any]:
         if not self.validation or outgoing.ack is None:
             return callback
         ack = outgoing.ack
-        inside_call = _inside_call.get()
 
         def checked(*args: Any) -> Any:
             try:
                 ack.validate(args)
             except AckValidationError as exc:
                 client_logger.warning("a client's ack for %r in %s is invalid: %s at %s", event,
-                                      namespace, exc.message, _where(exc))
-                if inside_call:
-                    return callback(exc)  # ``call`` raises it to its caller
-                return None
+                                      namespace or "/", exc.message, _where(exc))
+                return on_invalid(exc) if on_invalid is not None else None
             return callback(*args)
 
         return checked

@@ -51,18 +51,18 @@ def compile_schema(schema: Any, document: Any) -> SchemaCheck:
 
     def check(instance: Any) -> list[ErrorDetail]:
         try:
-            if validator.is_valid(instance):
-                return []
-        except ValueError:  # bytes (binary attachments) or a lone surrogate: not JSON
-            instance = _as_json(instance)
-            if validator.is_valid(instance):
-                return []
-        return [_detail(error) for error in islice(validator.iter_errors(instance),
-                                                   MAX_ERRORS)]
+            return _report(validator, instance)
+        except ValueError:  # bytes or a lone surrogate (not JSON), or nested past its limit
+            pass
+        try:
+            return _report(validator, _as_json(instance))
+        except (ValueError, RecursionError):
+            return [TOO_DEEP]
 
     return check
 
 
+TOO_DEEP = ErrorDetail("", "the value is nested too deeply to be checked", "")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # Steps fancy-regex may backtrack through in one match before the value is refused.
 BACKTRACK_LIMIT = 100_000
@@ -84,6 +84,12 @@ def _validator(schema: Any) -> Any:
             backtrack_limit=BACKTRACK_LIMIT), **FORMAT_OPTIONS)
     except ValueError as exc:
         raise InvalidSchema(f"the schema cannot be compiled: {exc}") from exc
+
+
+def _report(validator: Any, instance: Any) -> list[ErrorDetail]:
+    if validator.is_valid(instance):
+        return []
+    return [_detail(error) for error in islice(validator.iter_errors(instance), MAX_ERRORS)]
 
 
 def _detail(error: Any) -> ErrorDetail:

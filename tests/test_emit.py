@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
+import socketio
 from asgiref.sync import async_to_sync
 from django.test import SimpleTestCase
 
@@ -10,8 +13,11 @@ from asynction_django import PayloadValidationError, UnknownEventError, aemit, e
 
 class EmitWithoutServerTests(SimpleTestCase):
     def test_valid_emits_go_through_sync_and_async(self):
-        self.assertIsNone(emit("echoed", {"text": "x"}))
-        self.assertIsNone(async_to_sync(aemit)("echoed", {"text": "x"}, namespace="/"))
+        with mock.patch.object(socketio.AsyncServer, "emit") as sent:
+            emit("echoed", {"text": "x"})
+            async_to_sync(aemit)("echoed", {"text": "y"}, namespace="/")
+        self.assertEqual([call.args[:2] for call in sent.call_args_list],
+                         [("echoed", {"text": "x"}), ("echoed", {"text": "y"})])
 
     def test_invalid_payloads_raise_before_anything_is_sent(self):
         with self.assertRaises(PayloadValidationError) as caught:

@@ -14,6 +14,7 @@ from django.test import SimpleTestCase, override_settings
 
 from asynction_django import logs
 from asynction_django.testing import SocketIOTestCase
+from asynction_django.watchdog import Watchdog
 
 from .live import LiveServer
 
@@ -103,6 +104,7 @@ class ShutdownTests(SimpleTestCase):
         self.addCleanup(server.stop)
         told = threading.Event()
         client = socketio.Client(reconnection=False)
+        self.addCleanup(client.disconnect)  # a no-op once the server has closed it
         client.on("disconnect", lambda reason: told.set())
         client.connect(server.url, transports=["websocket"], wait_timeout=5)
         self.assertEqual(client.call("ping", timeout=5), "pong")
@@ -124,8 +126,6 @@ class ShutdownTests(SimpleTestCase):
 
 class WatchdogTests(SimpleTestCase):
     async def test_only_handlers_past_their_deadline_are_cancelled(self):
-        from asynction_django.watchdog import Watchdog
-
         watchdog = Watchdog(0.2)
 
         async def handler(seconds):

@@ -79,6 +79,8 @@ class HostileClientTests(LiveSocketIOTestCase):
             "event that is an object": '42{}',
             "event that is empty": '42[]',
             "event whose name is a number": '42[1]',
+            "event named as Socket.IO's own connect": '42["connect",{"HTTP_X":"forged"}]',
+            "event named as Socket.IO's own disconnect": '42["disconnect","a","b","c"]',
             "not JSON": '4abc',
             "unknown packet type": '49',
             "CONNECT_ERROR from a client": '44{}',

@@ -45,7 +45,7 @@ def v3(action, message):
         "asyncapi": "3.0.0", "info": {"title": "t", "version": "1"},
         "channels": {"root": {"address": "/", "messages": {"Notice": message}}},
         "operations": {"op": {"action": action, "channel": {"$ref": "#/channels/root"},
-                              "x-handler": "tests.handlers.ping"}},
+                              "x-handler": "tests.handlers.raw"}},  # takes one argument
     }
 
 

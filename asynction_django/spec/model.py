@@ -45,6 +45,23 @@ class Arguments:
     def arity(self) -> Arity:
         return arity_of(self.schema)
 
+    def count_range(self) -> tuple[int, int | None]:
+        """How few and how many arguments the schema lets through (None: no upper bound)."""
+        arity = self.arity
+        if arity is not Arity.TUPLE:
+            return (0, 0) if arity is Arity.NONE else (1, 1)
+        schema = self.schema
+        if "prefixItems" in schema:
+            items, rest = schema["prefixItems"], schema.get("items", True)
+        else:
+            items, rest = schema["items"], schema.get("additionalItems", True)
+        closed = rest is False or rest == {"not": {}}
+        most = len(items) if closed else None
+        if isinstance(schema.get("maxItems"), int):
+            most = schema["maxItems"] if most is None else min(most, schema["maxItems"])
+        fewest = schema.get("minItems", 0) if isinstance(schema.get("minItems"), int) else 0
+        return fewest, most
+
 
 @dataclass(frozen=True)
 class Message:
