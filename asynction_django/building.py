@@ -279,11 +279,6 @@ class _Assembler:
         }
 
 
-def build_server(values: AsynctionSettings | None = None) -> AsynctionServer:
-    """Build the server from the settings; raise listing every problem if it cannot be."""
-    return build(values).raise_if_failed()
-
-
 def _counted(fewest: int, most: int | None) -> str:
     if most is None:
         return f"{fewest} or more arguments"

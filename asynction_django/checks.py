@@ -9,15 +9,15 @@ from django.core.checks import CheckMessage, Error, Warning, register
 from django.utils.module_loading import import_string
 
 from .asgi import SocketIOApp
-from .building import build
 from .conf import docs_access, get_settings
+from .runtime import current_build
 
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 
 
 @register("asynction")
 def check_spec(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    outcome = build()
+    outcome = current_build()
     errors: list[CheckMessage] = [Error(message, id="asynction.E001")
                                   for message in outcome.settings_errors]
     errors += [

@@ -10,25 +10,38 @@ from asgiref.sync import async_to_sync
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from .building import build_server
+from .building import Build, build
 from .conf import PREFIX, get_settings
 from .connections import Connection, current_namespace
 from .external import ExternalEmitter
 from .server import AsynctionServer
 
 _lock = threading.Lock()
+_build: Build | None = None
 _server: AsynctionServer | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 _external: ExternalEmitter | None = None
+
+
+def current_build() -> Build:
+    """The outcome of building from the current settings, built once per process (the
+    system checks and the server share it)."""
+    global _build
+    if _build is None:
+        with _lock:
+            if _build is None:
+                _build = build()
+    return _build
 
 
 def get_server() -> AsynctionServer:
     """The spec-aware ``socketio.AsyncServer`` of this process (built on first call)."""
     global _server
     if _server is None:
+        server = current_build().raise_if_failed()
         with _lock:
             if _server is None:
-                _server = build_server()
+                _server = server
     return _server
 
 
@@ -41,8 +54,9 @@ def install_server(server: AsynctionServer) -> None:
 
 def reset_server() -> None:
     """Forget the server, so the next ``get_server()`` rebuilds it from the settings."""
-    global _server, _loop, _external
+    global _build, _server, _loop, _external
     with _lock:
+        _build = None
         _server = None
         _loop = None
         if _external is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +10,8 @@ from ..exceptions import SpecError, SpecProblem
 from .documents import Location, resolve_document
 from .model import Arguments, Arity, Handshake, Message, Namespace, Server, Spec
 from .problems import Problems
-from .security import check_requirements
-from .servers import read_servers
 from .v2 import SUPPORTED as SUPPORTED_V2
-from .v2 import read_namespaces
+from .v2 import read_v2
 from .v3 import SUPPORTED as SUPPORTED_V3
 from .v3 import ReaderV3
 
@@ -46,38 +45,20 @@ def inspect_spec(
         problems.add(resolved.locate(resolved.root, "info", info),
                      "info with a title is required")
         info = {}
-    if is_v3:
-        reader = ReaderV3(resolved, problems, require_handlers)
-        namespaces = reader.namespaces()
-        servers = read_servers(resolved, problems, reader.security)
-        check_requirements(resolved, problems, channels_only=True)
-        schemes, scheme_locations = reader.schemes, reader.scheme_locations
-    else:
-        namespaces = read_namespaces(resolved, problems, require_handlers)
-        servers = read_servers(resolved, problems)
-        check_requirements(resolved, problems)
-        schemes = _security_schemes(doc)
-        at = resolved.root.child("components").child("securitySchemes")
-        scheme_locations = {name: at.child(name) for name in schemes}
+    read = ReaderV3(resolved, problems, require_handlers).parts if is_v3 else partial(
+        read_v2, resolved, problems, require_handlers)
+    parts = read()
     spec = Spec(
         version=version,
         title=info.get("title", ""),
         source=resolved.root.file,
-        namespaces=namespaces,
-        servers=servers,
+        namespaces=parts.namespaces,
+        servers=parts.servers,
         resolved=resolved,
-        security_schemes=schemes,
-        scheme_locations=scheme_locations,
+        security_schemes=parts.security_schemes,
+        scheme_locations=parts.scheme_locations,
     )
     return spec, problems
-
-
-def _security_schemes(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    components = doc.get("components")
-    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
-    if not isinstance(schemes, dict):
-        return {}
-    return {name: scheme for name, scheme in schemes.items() if isinstance(scheme, dict)}
 
 
 def load_spec(source: str | Path | dict[str, Any], *, require_handlers: bool = True) -> Spec:

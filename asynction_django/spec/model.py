@@ -129,3 +129,13 @@ class Spec:
     def document(self) -> dict[str, Any]:
         """The whole document with every ``$ref`` resolved (for docs and export)."""
         return self.resolved.tree
+
+
+@dataclass
+class DocumentParts:
+    """What a version's reader gives: the same parts, whichever AsyncAPI version it reads."""
+
+    namespaces: dict[str, Namespace]
+    servers: dict[str, Server]
+    security_schemes: dict[str, dict[str, Any]]
+    scheme_locations: dict[str, Location]

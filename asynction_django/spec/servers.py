@@ -10,19 +10,19 @@ from urllib.parse import urlsplit
 from .documents import Location, ResolvedDocument
 from .model import Requirements, Server
 from .problems import Problems
-from .v2 import requirements
 
 DEFAULT_SOCKETIO_PATH = "socket.io"
 VARIABLE = re.compile(r"{([^{}]+)}")
 
 
-SecurityReader = Callable[[Any, Location], Requirements | None]
+# A version's reading of one server: what was written, the path to serve (variables
+# substituted) and its security; None (with a problem added) when it has neither.
+AddressReader = Callable[[Any, Location, Problems], tuple[str, str, Requirements | None] | None]
 
 
-def read_servers(
-    resolved: ResolvedDocument, problems: Problems, security_v3: SecurityReader | None = None
-) -> dict[str, Server]:
-    """2.x servers (``url``), or 3.x ones (``host`` + ``pathname``) given their security reader."""
+def read_servers(resolved: ResolvedDocument, problems: Problems,
+                 address: AddressReader) -> dict[str, Server]:
+    """The document's servers, each read by its version's ``address`` reader."""
     servers = resolved.tree.get("servers") or {}
     where = resolved.locate(resolved.root, "servers", servers)
     if not isinstance(servers, dict):
@@ -31,20 +31,10 @@ def read_servers(
     result = {}
     for name, server in servers.items():
         at = resolved.locate(where, name, server)
-        key = "host" if security_v3 else "url"
-        if not isinstance(server, dict) or not isinstance(server.get(key), str):
-            problems.add(at, f"a server needs a {key}")
+        found = address(server, at, problems)
+        if found is None:
             continue
-        if security_v3:
-            written = server["host"] + str(server.get("pathname") or "")
-            path = _substitute_variables(str(server.get("pathname") or ""), server,
-                                         at.child("pathname"), problems)
-            _substitute_variables(server["host"], server, at.child("host"), problems)
-            security = security_v3(server.get("security"), at.child("security"))
-        else:
-            written = server["url"]
-            path = _substitute_variables(written, server, at.child("url"), problems)
-            security = requirements(server.get("security"))
+        written, path, security = found
         result[name] = Server(
             name=name,
             url=written,
@@ -57,7 +47,7 @@ def read_servers(
     return result
 
 
-def _substitute_variables(text: str, server: dict, at: Location, problems: Problems) -> str:
+def substitute_variables(text: str, server: dict, at: Location, problems: Problems) -> str:
     variables = server.get("variables") or {}
 
     def value_of(match: re.Match[str]) -> str:

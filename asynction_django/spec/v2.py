@@ -7,16 +7,53 @@ from dataclasses import replace
 from typing import Any
 
 from .documents import Location, ResolvedDocument
-from .model import Arguments, Handshake, Message, Namespace
+from .model import DocumentParts, Message, Namespace, Requirements
 from .pointers import unescape_token
 from .problems import Problems
+from .reading import (
+    SCHEMA_FORMATS,
+    check_channel_requirements,
+    check_namespace_name,
+    check_requirement_list,
+    read_ack,
+    read_arguments,
+    read_channel_handlers,
+    read_handshake,
+    requirements,
+    security_schemes,
+    text,
+)
+from .servers import read_servers, substitute_variables
 from .traits import apply_traits_v2
 
 SUPPORTED = re.compile(r"^2\.[0-6]\.\d+$")
-CHANNEL_HANDLERS = ("connect", "disconnect", "error")
-SCHEMA_FORMATS = re.compile(
-    r"^application/(schema\+json|schema\+yaml|vnd\.aai\.asyncapi(\+json|\+yaml)?)(;version=.*)?$"
-)
+
+
+def read_v2(resolved: ResolvedDocument, problems: Problems,
+            require_handlers: bool) -> DocumentParts:
+    """A 2.x document's namespaces, servers and security schemes."""
+    schemes, locations = security_schemes(resolved)
+    servers = read_servers(resolved, problems, server_address)
+    for server in servers.values():
+        written = server.location
+        raw = resolved.tree["servers"][server.name]
+        if "security" in raw:
+            check_requirement_list(raw["security"],
+                                   resolved.locate(written, "security", raw["security"]),
+                                   schemes, problems)
+    check_channel_requirements(resolved, problems, schemes, ("publish", "subscribe"))
+    return DocumentParts(read_namespaces(resolved, problems, require_handlers), servers,
+                         schemes, locations)
+
+
+def server_address(server: Any, at: Location,
+                   problems: Problems) -> tuple[str, str, Requirements | None] | None:
+    """A 2.x server: its ``url`` (variables substituted) and its requirement list."""
+    if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+        problems.add(at, "a server needs a url")
+        return None
+    path = substitute_variables(server["url"], server, at.child("url"), problems)
+    return server["url"], path, requirements(server.get("security"))
 
 
 def read_namespaces(
@@ -40,33 +77,10 @@ def read_namespaces(
     return namespaces
 
 
-def check_namespace_name(name: str, location: Location, problems: Problems) -> bool:
-    if not name.startswith("/"):
-        problems.add(location, f"channel {name!r} is not a Socket.IO namespace: "
-                               "it must start with '/'")
-    elif "?" in name or "#" in name:
-        problems.add(location, f"channel {name!r} has a query or fragment; "
-                               "query parameters belong in the channel's ws bindings")
-    elif "{" in name:
-        problems.add(location, f"channel {name!r} has parameters; "
-                               "Socket.IO namespaces with parameters are not supported")
-    else:
-        return True
-    return False
-
-
 def _read_channel(resolved, name, channel, location, problems, require_handlers) -> Namespace:
-    handlers = channel.get("x-handlers") or {}
-    handlers_at = resolved.locate(location, "x-handlers", handlers)
-    if not isinstance(handlers, dict):
-        problems.add(handlers_at, "x-handlers must be a mapping with connect, disconnect and error")
-        handlers = {}
-    for key, value in handlers.items():
-        if key not in CHANNEL_HANDLERS:
-            problems.add(handlers_at.child(key),
-                         f"unknown handler {key!r}: expected one of {', '.join(CHANNEL_HANDLERS)}")
-        elif not isinstance(value, str) or not value:
-            problems.add(handlers_at.child(key), "a handler must be a dotted path string")
+    handlers = channel.get("x-handlers")
+    handlers = read_channel_handlers(handlers, resolved.locate(location, "x-handlers", handlers),
+                                     problems)
     received = _read_operation(resolved, channel, "publish", location, problems,
                                require_handlers)
     sent = _read_operation(resolved, channel, "subscribe", location, problems, False)
@@ -74,29 +88,14 @@ def _read_channel(resolved, name, channel, location, problems, require_handlers)
         name=name,
         received=received,
         sent=sent,
-        connect_handler=_string(handlers.get("connect")),
-        disconnect_handler=_string(handlers.get("disconnect")),
-        error_handler=_string(handlers.get("error")),
+        connect_handler=handlers.get("connect"),
+        disconnect_handler=handlers.get("disconnect"),
+        error_handler=handlers.get("error"),
         handshake=read_handshake(resolved, channel.get("bindings"), location, problems),
         location=location,
         document=channel,
         security=requirements(channel.get("x-security")),
     )
-
-
-def requirements(value: Any) -> list[dict[str, list[str]]] | None:
-    """A Security Requirement list as the model keeps it (shape problems: spec/security.py)."""
-    if not isinstance(value, list):
-        return None
-    return [
-        {name: list(scopes) if isinstance(scopes, list) else [] for name, scopes in item.items()}
-        for item in value
-        if isinstance(item, dict)
-    ]
-
-
-def _string(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 def _read_operation(resolved, channel, key, channel_at, problems, require_handlers):
@@ -169,7 +168,7 @@ def read_message(resolved, raw, location, problems, sent=False) -> Message | Non
                      f"schemaFormat {schema_format!r} is not supported: payloads must be "
                      "JSON Schema or AsyncAPI Schema Objects")
     handler = message.get("x-handler")
-    if handler is not None and not _string(handler):
+    if handler is not None and not text(handler):
         problems.add(location.child("x-handler"), "x-handler must be a dotted path string")
         handler = None
     return Message(
@@ -182,42 +181,3 @@ def read_message(resolved, raw, location, problems, sent=False) -> Message | Non
     )
 
 
-def read_arguments(resolved, parent, key, parent_at, problems) -> Arguments:
-    schema = parent.get(key)
-    at = resolved.locate(parent_at, key, schema)
-    if schema is not None and not isinstance(schema, (dict, bool)):
-        problems.add(at, f"{key} must be a schema")
-        schema = None
-    return Arguments(schema, at)
-
-
-def read_ack(resolved, message, location, problems) -> Arguments | None:
-    """``x-ack: {args: schema}`` (asynction) or a bare schema (sio-asyncapi)."""
-    ack = message.get("x-ack")
-    if ack is None:
-        return None
-    at = resolved.locate(location, "x-ack", ack)
-    if not isinstance(ack, dict):
-        problems.add(at, "x-ack must be {args: <schema>} or a schema")
-        return None
-    if "args" in ack:
-        return read_arguments(resolved, ack, "args", at, problems)
-    return Arguments(ack, at)
-
-
-def read_handshake(resolved, bindings, channel_at, problems) -> Handshake:
-    if not isinstance(bindings, dict) or "ws" not in bindings:
-        return Handshake()
-    bindings_at = resolved.locate(channel_at, "bindings", bindings)
-    ws = bindings["ws"]
-    ws_at = resolved.locate(bindings_at, "ws", ws)
-    if not isinstance(ws, dict):
-        problems.add(ws_at, "the ws binding must be a mapping")
-        return Handshake()
-    method = ws.get("method")
-    if method is not None and method not in ("GET", "POST"):
-        problems.add(ws_at.child("method"), "method must be GET or POST")
-        method = None
-    query = read_arguments(resolved, ws, "query", ws_at, problems) if "query" in ws else None
-    headers = read_arguments(resolved, ws, "headers", ws_at, problems) if "headers" in ws else None
-    return Handshake(query=query, headers=headers, method=method)

@@ -12,22 +12,24 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .documents import Location, ResolvedDocument
-from .model import Arguments, Arity, Message, Namespace, Requirements
+from .model import Arguments, Arity, DocumentParts, Message, Namespace, Requirements
 from .pointers import unescape_token
 from .problems import Problems
-from .traits import apply_traits_v3
-from .v2 import (
-    CHANNEL_HANDLERS,
+from .reading import (
+    SCHEMA_FORMATS,
+    check_channel_requirements,
     check_namespace_name,
     read_ack,
+    read_channel_handlers,
     read_handshake,
     requirements,
+    security_schemes,
+    text,
 )
+from .servers import read_servers, substitute_variables
+from .traits import apply_traits_v3
 
 SUPPORTED = re.compile(r"^3\.[01]\.\d+$")
-JSON_SCHEMA_FORMATS = re.compile(
-    r"^application/(schema\+json|schema\+yaml|vnd\.aai\.asyncapi(\+json|\+yaml)?)(;version=.*)?$"
-)
 ACTIONS = {"receive": "received", "send": "sent"}
 SCHEMES_POINTER = re.compile(r"^/components/securitySchemes/([^/]+)$")
 
@@ -51,16 +53,28 @@ class ReaderV3:
         self.problems = problems
         self.require_handlers = require_handlers
         self.doc = resolved.tree
-        self.schemes: dict[str, dict[str, Any]] = {}
-        self.scheme_locations: dict[str, Location] = {}
-        components = self.doc.get("components")
-        defined = components.get("securitySchemes") if isinstance(components, dict) else None
-        if isinstance(defined, dict):
-            at = resolved.root.child("components").child("securitySchemes")
-            for name, scheme in defined.items():
-                if isinstance(scheme, dict):
-                    self.schemes[name] = scheme
-                    self.scheme_locations[name] = at.child(name)
+        self.schemes, self.scheme_locations = security_schemes(resolved)
+
+    def parts(self) -> DocumentParts:
+        """The document's namespaces, servers and security schemes."""
+        namespaces = self.namespaces()
+        servers = read_servers(self.resolved, self.problems, self.server_address)
+        # In 3.x only the channels' ``x-security`` lists requirements; servers and
+        # operations list Security Scheme objects (read by :meth:`security`).
+        check_channel_requirements(self.resolved, self.problems, self.schemes)
+        return DocumentParts(namespaces, servers, self.schemes, self.scheme_locations)
+
+    def server_address(self, server: Any, at: Location,
+                       problems: Problems) -> tuple[str, str, Requirements | None] | None:
+        """A 3.x server: ``host`` and ``pathname`` (variables substituted), its security."""
+        if not isinstance(server, dict) or not isinstance(server.get("host"), str):
+            problems.add(at, "a server needs a host")
+            return None
+        pathname = str(server.get("pathname") or "")
+        substitute_variables(server["host"], server, at.child("host"), problems)
+        path = substitute_variables(pathname, server, at.child("pathname"), problems)
+        return (server["host"] + pathname, path,
+                self.security(server.get("security"), at.child("security")))
 
     # Security --------------------------------------------------------------------------
 
@@ -127,27 +141,18 @@ class ReaderV3:
         return {address: self._namespace(group) for address, group in groups.items()}
 
     def _namespace(self, group: _Group) -> Namespace:
-        handlers = self._once(group, "x-handlers") or {}
         _, handlers_at = self._where(group, "x-handlers")
-        if not isinstance(handlers, dict):
-            self.problems.add(handlers_at, "x-handlers must be a mapping with connect, "
-                                           "disconnect and error")
-            handlers = {}
-        for key, value in handlers.items():
-            if key not in CHANNEL_HANDLERS:
-                self.problems.add(handlers_at.child(key), f"unknown handler {key!r}: expected "
-                                                          f"one of {', '.join(CHANNEL_HANDLERS)}")
-            elif not isinstance(value, str) or not value:
-                self.problems.add(handlers_at.child(key), "a handler must be a dotted path string")
+        handlers = read_channel_handlers(self._once(group, "x-handlers"), handlers_at,
+                                         self.problems)
         channel, channel_at = self._where(group, "bindings")
         first, first_at = group.channels[0][1], group.location
         return Namespace(
             name=group.address,
             received=group.received,
             sent=group.sent,
-            connect_handler=_string(handlers.get("connect")),
-            disconnect_handler=_string(handlers.get("disconnect")),
-            error_handler=_string(handlers.get("error")),
+            connect_handler=handlers.get("connect"),
+            disconnect_handler=handlers.get("disconnect"),
+            error_handler=handlers.get("error"),
             handshake=read_handshake(self.resolved, (channel or first).get("bindings"),
                                      channel_at if channel else first_at, self.problems),
             location=first_at,
@@ -283,7 +288,7 @@ class ReaderV3:
         event = name or key
         handler = operation.get("x-handler", message.get("x-handler"))
         handler_at = operation_at.child("x-handler") if "x-handler" in operation else at
-        if handler is not None and not _string(handler):
+        if handler is not None and not text(handler):
             self.problems.add(handler_at, "x-handler must be a dotted path string")
             handler = None
         if action == "receive" and self.require_handlers and handler is None:
@@ -310,7 +315,7 @@ class ReaderV3:
             return Arguments(None, payload_at)
         if isinstance(payload, dict) and "schemaFormat" in payload:
             schema_format = str(payload.get("schemaFormat"))
-            if not JSON_SCHEMA_FORMATS.match(schema_format):
+            if not SCHEMA_FORMATS.match(schema_format):
                 self.problems.add(payload_at.child("schemaFormat"),
                                   f"schemaFormat {schema_format!r} is not supported: payloads "
                                   "must be JSON Schema or AsyncAPI Schema Objects")
@@ -379,7 +384,3 @@ def _any_of(shapes: list[Arguments], at: Location, problems: Problems) -> Argume
                          "of them: each needs a payload that is not a tuple")
         return None
     return Arguments({"anyOf": [shape.schema for shape in shapes]}, at)
-
-
-def _string(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
