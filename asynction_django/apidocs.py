@@ -12,27 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .examples import example_of
+from .schema_rows import SchemaRow, SchemaRows, tuple_items
 from .schemas import to_json_schema
+from .security import describe_credentials
 from .spec import Arguments, Arity, Message, Namespace, Spec
 from .spec.model import Requirements, Server
-
-MAX_DEPTH = 12
-COMBINATORS = {"allOf": "all of", "anyOf": "any of", "oneOf": "one of"}
-CREDENTIAL_SOURCES = {
-    "query": "query parameter", "header": "header", "cookie": "cookie",
-}
-
-
-@dataclass(frozen=True)
-class SchemaRow:
-    """One line of a schema table: a property, an item or an alternative."""
-
-    name: str
-    depth: int
-    type: str
-    required: bool = False
-    description: str = ""
-    facts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,7 +148,7 @@ def _rows_of(spec: Spec, arguments: Arguments | None) -> tuple[SchemaRow, ...]:
     if arguments is None or arguments.schema is None:
         return ()
     schema = to_json_schema(arguments.schema, spec.document)
-    return tuple(_SchemaRows().children(schema, 0)) if isinstance(schema, dict) else ()
+    return tuple(SchemaRows().children(schema, 0)) if isinstance(schema, dict) else ()
 
 
 def _event(spec: Spec, namespace: Namespace, message: Message, direction: str) -> EventDoc:
@@ -200,9 +184,9 @@ def _arguments(spec: Spec, arguments: Arguments, given: dict[str, Any] | None) -
     # the example and the playground's check use its standalone 2020-12 form.
     written = arguments.schema
     schema = to_json_schema(written, spec.document)
-    rows = _SchemaRows()
+    rows = SchemaRows()
     if arguments.arity is Arity.TUPLE:
-        items, further = _tuple_items(written)
+        items, further = tuple_items(written)
         summary = f"{len(items)} arguments" if len(items) != 1 else "1 argument"
         table = [row for index, item in enumerate(items)
                  for row in rows.walk(item, f"argument {index + 1}", 0, True)]
@@ -221,120 +205,10 @@ def _arguments(spec: Spec, arguments: Arguments, given: dict[str, Any] | None) -
                         example_given)
 
 
-def _tuple_items(schema: dict[str, Any]) -> tuple[list[Any], Any]:
-    """A tuple's item schemas and the schema of any further items (2020-12 or draft-07)."""
-    if isinstance(schema.get("prefixItems"), list):
-        return schema["prefixItems"], schema.get("items")
-    return schema["items"], schema.get("additionalItems")
-
-
 def _has_own_example(schema: Any) -> bool:
     return isinstance(schema, dict) and any(
         key in schema for key in ("examples", "example", "const", "default")
     )
-
-
-class _SchemaRows:
-    """Flattens a schema into rows, depth first, in the document's order."""
-
-    def walk(self, schema: Any, name: str, depth: int, required: bool) -> list[SchemaRow]:
-        if not isinstance(schema, dict):
-            label = "anything" if schema is True else "nothing (always invalid)"
-            return [SchemaRow(name, depth, label, required)]
-        row = SchemaRow(name, depth, _type_label(schema), required,
-                        str(schema.get("description", "") or schema.get("title", "")),
-                        _facts(schema))
-        if depth >= MAX_DEPTH or "$ref" in schema:
-            return [row]
-        return [row, *self.children(schema, depth + 1)]
-
-    def children(self, schema: dict[str, Any], depth: int) -> list[SchemaRow]:
-        rows: list[SchemaRow] = []
-        required = set(schema.get("required") or ())
-        for name, sub in (schema.get("properties") or {}).items():
-            rows += self.walk(sub, name, depth, name in required)
-        for pattern, sub in (schema.get("patternProperties") or {}).items():
-            rows += self.walk(sub, f"/{pattern}/", depth, False)
-        extra = schema.get("additionalProperties")
-        if isinstance(extra, dict):
-            rows += self.walk(extra, "any other name", depth, False)
-        if "prefixItems" in schema or isinstance(schema.get("items"), list):
-            items, further = _tuple_items(schema)
-            for index, sub in enumerate(items):
-                rows += self.walk(sub, f"[{index}]", depth, False)
-        else:
-            further = schema.get("items")
-        if isinstance(further, dict):
-            rows += self.walk(further, "[items]", depth, False)
-        for key, label in COMBINATORS.items():
-            for index, sub in enumerate(schema.get(key) or ()):
-                rows += self.walk(sub, f"{label} #{index + 1}", depth, False)
-        return rows
-
-
-def _type_label(schema: dict[str, Any]) -> str:
-    if "$ref" in schema:
-        return "↻ recursive"
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        label = " | ".join(map(str, kind))
-    elif kind:
-        label = str(kind)
-    elif "const" in schema:
-        label = "const"
-    elif "enum" in schema:
-        label = "enum"
-    elif "properties" in schema:
-        label = "object"
-    elif any(key in schema for key in COMBINATORS):
-        label = next(text for key, text in COMBINATORS.items() if key in schema)
-    else:
-        label = "any"
-    if kind == "array" and isinstance(schema.get("items"), dict):
-        label = f"array of {_type_label(schema['items'])}"
-    return label
-
-
-def _facts(schema: dict[str, Any]) -> tuple[str, ...]:
-    if "$ref" in schema:
-        return ("repeats an enclosing schema",)
-    facts = []
-    if "format" in schema:
-        facts.append(f"format: {schema['format']}")
-    if "const" in schema:
-        facts.append(f"always {_short(schema['const'])}")
-    if isinstance(schema.get("enum"), list):
-        facts.append("one of: " + ", ".join(_short(value) for value in schema["enum"]))
-    for key, text in (("minLength", "length ≥"), ("maxLength", "length ≤"),
-                      ("minimum", "≥"), ("maximum", "≤"), ("exclusiveMinimum", ">"),
-                      ("exclusiveMaximum", "<"), ("multipleOf", "multiple of"),
-                      ("minItems", "items ≥"), ("maxItems", "items ≤"),
-                      ("minProperties", "properties ≥"), ("maxProperties", "properties ≤")):
-        if key in schema:
-            facts.append(f"{text} {_short(schema[key])}")
-    if schema.get("uniqueItems"):
-        facts.append("unique items")
-    if "pattern" in schema:
-        facts.append(f"pattern: {schema['pattern']}")
-    if schema.get("additionalProperties") is False:
-        facts.append("no other properties")
-    if schema.get("items") is False or schema.get("additionalItems") is False:
-        facts.append("no further items")
-    if "default" in schema:
-        facts.append(f"default: {_short(schema['default'])}")
-    examples = schema.get("examples")
-    if isinstance(examples, list) and examples:
-        facts.append("e.g. " + ", ".join(_short(value) for value in examples[:3]))
-    elif "example" in schema:
-        facts.append(f"e.g. {_short(schema['example'])}")
-    if schema.get("deprecated"):
-        facts.append("deprecated")
-    return tuple(facts)
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "…"
 
 
 def _requirements(requirements: Requirements | None) -> tuple[str, ...]:
@@ -354,24 +228,7 @@ def _scheme(name: str, scheme: dict[str, Any]) -> SchemeDoc:
     kind = str(scheme.get("type", ""))
     if kind == "http":
         kind = f"http {scheme.get('scheme', '')}".strip()
-    return SchemeDoc(name, kind, str(scheme.get("description", "")), _where(scheme))
-
-
-def _where(scheme: dict[str, Any]) -> str:
-    """Where a client puts the credential, as asynction_django reads it."""
-    kind, key_name = scheme.get("type"), scheme.get("name", "")
-    if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
-        return "Authorization: Basic header, or CONNECT auth {username, password}"
-    if kind == "http":
-        return "Authorization: Bearer header, or CONNECT auth {token}"
-    if kind == "httpApiKey":
-        source = CREDENTIAL_SOURCES.get(scheme.get("in", ""), scheme.get("in", ""))
-        return f"{source} {key_name}, or CONNECT auth {{{key_name}}}"
-    if kind == "apiKey":
-        return "CONNECT auth {username, password}"
-    if kind in ("oauth2", "openIdConnect"):
-        return "Authorization: Bearer header, or CONNECT auth {token}"
-    return ""
+    return SchemeDoc(name, kind, str(scheme.get("description", "")), describe_credentials(scheme))
 
 
 def _anchor(*parts: str) -> str:

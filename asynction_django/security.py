@@ -19,6 +19,7 @@ from .exceptions import Forbidden, SchemeError, SecurityError, Unauthorized
 from .handlers import Handler
 
 logger = logging.getLogger("asynction_django")
+CredentialReader = Callable[[Credentials], tuple[Any, ...] | None]
 
 
 INFO_FUNCTIONS = {
@@ -37,7 +38,7 @@ class Scheme:
 
     name: str
     kind: str
-    credential: Callable[[Credentials], tuple[Any, ...] | None]
+    credential: CredentialReader
     info: Handler
     validate_scopes: Handler | None
 
@@ -102,7 +103,7 @@ def build_scheme(name: str, definition: Mapping[str, Any],
     return Scheme(
         name=name,
         kind=str(kind),
-        credential=_credential_reader(name, definition, kind, http),
+        credential=_credential_reader(name, definition, kind, http)[0],
         info=Handler(load(definition[info_key]), definition[info_key],
                      keywords=("required_scopes", "scope")),
         validate_scopes=(Handler(load(validator), validator, keywords=("info",))
@@ -110,17 +111,26 @@ def build_scheme(name: str, definition: Mapping[str, Any],
     )
 
 
-def _credential_reader(name, definition, kind, http):
+BASIC = "Authorization: Basic header, or CONNECT auth {username, password}"
+BEARER = "Authorization: Bearer header, or CONNECT auth {token}"
+SOURCES = {"query": "query parameter", "header": "header", "cookie": "cookie"}
+
+
+def _credential_reader(name: str, definition: Mapping[str, Any], kind: Any,
+                       http: str | None) -> tuple[CredentialReader, str]:
+    """How a scheme's credential is read from a connection, and the same said for people
+    (the API docs show it); SchemeError when the scheme does not say enough."""
     if http == "basic":
-        return Credentials.basic
+        return Credentials.basic, BASIC
     if http == "bearer" or kind in ("oauth2", "openIdConnect"):
-        return lambda credentials: _one(credentials.bearer_token())
+        return (lambda credentials: _one(credentials.bearer_token())), BEARER
     if kind == "httpApiKey":
         location, key = definition.get("in"), definition.get("name")
-        if location not in ("query", "header", "cookie") or not isinstance(key, str):
+        if location not in SOURCES or not isinstance(key, str):
             raise SchemeError(f"httpApiKey scheme {name!r} needs `in` (query, header or "
                               "cookie) and `name`")
-        return lambda credentials: _one(credentials.api_key(location, key))
+        return ((lambda credentials: _one(credentials.api_key(location, key))),
+                f"{SOURCES[location]} {key}, or CONNECT auth {{{key}}}")
     location = definition.get("in")
     if location not in ("user", "password"):
         raise SchemeError(f"apiKey scheme {name!r} needs `in: user` or `in: password`")
@@ -130,7 +140,19 @@ def _credential_reader(name, definition, kind, http):
         pair = credentials.basic()
         return (pair[part],) if pair else None
 
-    return from_basic
+    return from_basic, f"the {location} of {BASIC}"
+
+
+def describe_credentials(definition: Mapping[str, Any]) -> str:
+    """Where a client puts a scheme's credential; "" for a scheme that cannot be served."""
+    kind = definition.get("type")
+    http = str(definition.get("scheme", "")).lower() if kind == "http" else None
+    if kind == "http" and http not in ("basic", "bearer"):
+        return ""
+    try:
+        return _credential_reader("", definition, kind, http)[1]
+    except SchemeError:
+        return ""
 
 
 def _one(value: str | None) -> tuple[str] | None:
