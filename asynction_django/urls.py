@@ -14,4 +14,6 @@ urlpatterns = [
     re_path(r"^docs/?$", views.docs, name="docs"),
     path("docs/asyncapi.json", views.document_json, name="asyncapi-json"),
     path("docs/asyncapi.yaml", views.document_yaml, name="asyncapi-yaml"),
+    path("docs/client.ts", views.client_typescript, name="client-typescript"),
+    path("docs/client.py", views.client_python, name="client-python"),
 ]

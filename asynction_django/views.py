@@ -17,6 +17,7 @@ from django.urls import get_script_prefix
 from django.utils.module_loading import import_string
 
 from .apidocs import ApiDocs, build_docs
+from .clients import CONTENT_TYPES, FILE_NAMES, render_client
 from .conf import docs_access, get_settings
 from .runtime import get_server
 from .server import AsynctionServer
@@ -24,6 +25,8 @@ from .server import AsynctionServer
 View = Callable[..., HttpResponse]
 
 _docs_of: weakref.WeakKeyDictionary[AsynctionServer, ApiDocs] = weakref.WeakKeyDictionary()
+_clients_of: weakref.WeakKeyDictionary[AsynctionServer, dict[str, str]] = (
+    weakref.WeakKeyDictionary())
 
 
 def api_docs() -> ApiDocs:
@@ -92,3 +95,28 @@ def document_yaml(request: HttpRequest) -> HttpResponse:
     document = json.loads(json.dumps(get_server().spec.document))
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
     return HttpResponse(text, content_type="application/yaml; charset=utf-8")
+
+
+def _client(language: str) -> HttpResponse:
+    """The typed client module, built once per server and served as a download."""
+    server = get_server()
+    path = f"{get_script_prefix()}{server.socketio_path}/"
+    clients = _clients_of.setdefault(server, {})
+    if f"{language} {path}" not in clients:
+        clients[f"{language} {path}"] = render_client(server.spec, language, path)
+    response = HttpResponse(clients[f"{language} {path}"],
+                            content_type=CONTENT_TYPES[language])
+    response["Content-Disposition"] = f'attachment; filename="{FILE_NAMES[language]}"'
+    return response
+
+
+@docs_view
+def client_typescript(request: HttpRequest) -> HttpResponse:
+    """The API's typed socket.io-client module (``asynction_export --format typescript``)."""
+    return _client("typescript")
+
+
+@docs_view
+def client_python(request: HttpRequest) -> HttpResponse:
+    """The API's typed python-socketio client module (``asynction_export --format python``)."""
+    return _client("python")

@@ -45,3 +45,14 @@ def resolve(document: Any, pointer: str, decode: Callable[[str], str] | None = N
         else:
             raise PointerError(token)
     return node
+
+
+def place(document: dict[str, Any], pointer: str, value: Any) -> None:
+    """Put ``value`` where ``pointer`` points in ``document``, making mappings on the way."""
+    parent, _, last = pointer.rpartition("/")
+    try:
+        container = resolve(document, parent)
+    except PointerError:
+        place(document, parent, {})
+        container = resolve(document, parent)
+    container[unescape_token(last)] = value

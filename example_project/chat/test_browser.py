@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import unittest
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -35,7 +36,7 @@ class BrowserTestCase(SocketIOLiveServerTestCase):
                        "Install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH.")
             if os.environ.get("CI") == "true":
                 raise RuntimeError(message)
-            raise cls.skipException(message)
+            raise unittest.SkipTest(message)
         from playwright.sync_api import sync_playwright
 
         super().setUpClass()
