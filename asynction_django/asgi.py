@@ -7,7 +7,6 @@ import contextlib
 from functools import lru_cache
 from typing import Any
 
-from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter
 from django.apps import apps
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.urls import NoReverseMatch, include, path, reverse
 
 from .conf import get_settings
+from .connection_scope import ConnectionScopeMiddleware
 from .logs import client_logger
 from .runtime import get_server, remember_loop
 
@@ -163,12 +163,13 @@ async def close_all_connections() -> None:
 
 
 def socketio_asgi_app() -> Any:
-    """The Socket.IO endpoint with Channels' session and auth middleware in front.
+    """The Socket.IO endpoint, with the Django session and user of each connection loaded
+    once, at its handshake (:mod:`.connection_scope`).
 
     Mount it in your own ``ProtocolTypeRouter`` for both ``http`` (long-polling) and
     ``websocket``; handlers then see the Django user in ``scope["user"]``.
     """
-    return AuthMiddlewareStack(SocketIOApp())
+    return ConnectionScopeMiddleware(SocketIOApp())
 
 
 def get_asgi_application() -> ProtocolTypeRouter:

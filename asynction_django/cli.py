@@ -21,7 +21,7 @@ USAGE = f"usage: python -m asynction_django {{{','.join(COMMANDS)}}} [document] 
 
 
 def _standalone_settings(arguments: list[str]) -> None:
-    """Enough of a project to serve: sessions (Channels' auth middleware reads them) live
+    """Enough of a project to serve: sessions (read at each handshake) live
     in a throwaway database."""
     from django.conf import settings
 

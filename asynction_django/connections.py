@@ -28,12 +28,12 @@ class Connection:
 
     @property
     def scope(self) -> Mapping[str, Any]:
-        """The ASGI scope of the handshake request (Channels' middleware filled it)."""
+        """The ASGI scope of the handshake request (with its Django session and user)."""
         return self.environ.get("asgi.scope", {})
 
     @property
     def user(self) -> Any:
-        """The Django user Channels' auth middleware loaded (``AnonymousUser`` if none)."""
+        """The Django user of the handshake's session (``AnonymousUser`` if none)."""
         user = self.scope.get("user")
         if user is None:
             from django.contrib.auth.models import AnonymousUser
@@ -55,6 +55,7 @@ class ConnectionState:
     credentials: Credentials | None = None  # kept only when operations have security
     # Each operation guard's outcome, so info functions run once per connection.
     event_checks: dict[int, dict[str, Any] | SecurityError] = field(default_factory=dict)
+    session: Any = None  # the Django session of the handshake, saved when handlers change it
 
 
 _handling: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(

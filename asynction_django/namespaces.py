@@ -15,6 +15,7 @@ from typing import Any
 
 import socketio
 
+from .connection_scope import save_session
 from .connections import ConnectionState, handling
 from .credentials import Credentials
 from .exceptions import (
@@ -112,6 +113,9 @@ class SpecNamespace(socketio.AsyncNamespace):
             if route.payload is not None:
                 route.payload.validate(data)
             result = await self._run(route, sid, data) if route.handler else None
+            session = self.connections[sid].session if sid in self.connections else None
+            if session is not None and session.modified:
+                await save_session(session)
         except (ValidationError, SecurityError, HandlerTimeout) as exc:
             if isinstance(exc, HandlerTimeout):
                 logger.error("handler for %r in %s %s", route.event, self.namespace, exc)
@@ -176,7 +180,7 @@ class SpecNamespace(socketio.AsyncNamespace):
                 raise socketio.exceptions.ConnectionRefusedError(
                     exc.message, exc.as_wire()["error"]
                 ) from None
-        state = ConnectionState()
+        state = ConnectionState(session=environ.get("asgi.scope", {}).get("session"))
         try:
             if self.guard is not None or self._keeps_credentials:
                 credentials = Credentials.from_connect(environ, auth)

@@ -193,7 +193,7 @@ class Guard:
 
 def django_session_user(key: str | None = None, required_scopes: Any = None, *,
                         scope: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Info function accepting the Django user that Channels' auth middleware loaded.
+    """Info function accepting the Django user of the handshake's session cookie.
 
     Use it as ``x-apiKeyInfoFunc`` of an ``httpApiKey`` scheme ``in: cookie`` named like
     ``SESSION_COOKIE_NAME``; the session itself is checked by Django, not here.

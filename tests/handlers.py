@@ -56,6 +56,12 @@ def whoami(sid):
     return get_connection(sid).user.get_username()
 
 
+def remember(sid, value):
+    """Keeps ``value`` in the connection's Django session (saved after the handler)."""
+    get_connection(sid).session["remembered"] = value
+    return get_connection(sid).session.session_key
+
+
 def add_user(sid, username):
     users = get_user_model()
     users.objects.create(username=username)

@@ -49,7 +49,7 @@ SOCKETIO_FRAMES = st.one_of(
 )
 
 
-SETTLED = 987654321  # the ack id of the marker ping
+MARKER = "/settled"  # a namespace the spec does not have
 
 
 class RawConnection:
@@ -98,14 +98,16 @@ class RawConnection:
         return frames
 
     async def settle(self) -> list[str]:
-        """The frames sent back until the server answered a ping sent after them.
+        """The frames sent back until the server answered a marker sent after them.
 
-        The ping's ack is the marker: what the earlier frames cause comes first, except an
-        event handler's ack that a slower handler sends later (it is checked then).
+        The marker is a CONNECT to a namespace the spec does not have: the server answers
+        it at once, in order, whatever state the connection is in. What earlier frames
+        cause comes first, except an event handler's ack that a slower handler sends later
+        (it is checked then).
         """
-        await self.send(f'42{SETTLED}["ping"]')
-        frames = await self.until(lambda frame: frame.startswith(f"43{SETTLED}"))
-        return [frame for frame in frames if not frame.startswith(f"43{SETTLED}")]
+        await self.send(f"40{MARKER},")
+        frames = await self.until(lambda frame: frame.startswith(f"44{MARKER},"))
+        return [frame for frame in frames if not frame.startswith(f"44{MARKER},")]
 
     async def close(self) -> None:
         await self.communicator.disconnect()
