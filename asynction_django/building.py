@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
+from . import codec
 from .conf import AsynctionSettings, check_settings, get_settings
 from .exceptions import (
     AckValidationError,
@@ -102,6 +103,7 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
         return result
     options: dict[str, Any] = {
         "cors_allowed_origins": origin_allowed,
+        "json": codec,  # one decoder for every packet (python-engineio makes one per packet)
         # Not booleans, so python-socketio adds no handler of its own: LOGGING decides,
         # and no packet data or credentials are logged unless ASYNCTION_LOG_PACKETS.
         "logger": ServerLogger(logging.getLogger("socketio.server"), values.LOG_PACKETS),

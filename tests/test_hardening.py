@@ -82,6 +82,7 @@ class HostileClientTests(LiveSocketIOTestCase):
             "event named as Socket.IO's own connect": '42["connect",{"HTTP_X":"forged"}]',
             "event named as Socket.IO's own disconnect": '42["disconnect","a","b","c"]',
             "not JSON": '4abc',
+            "an integer of 200 digits": '42["sum",[' + "9" * 200 + ']]',
             "unknown packet type": '49',
             "CONNECT_ERROR from a client": '44{}',
             "CONNECT payload that is not an object": '40[1]',
