@@ -249,14 +249,17 @@ class EngineIOProtocolTests(LiveSocketIOTestCase):
                          .status_code, 400)
 
     def test_a_close_packet_answers_the_pending_poll_at_once(self):
-        sid = self.session()
-        first: list[requests.Response] = []
-        poll = threading.Thread(target=lambda: first.append(
-            requests.get(self.url(f"&transport=polling&sid={sid}"), timeout=QUICK)))
-        poll.start()
-        time.sleep(0.05)  # lets the poll reach the server; the result does not depend on it
-        requests.post(self.url(f"&transport=polling&sid={sid}"), data="1", timeout=QUICK)
-        poll.join(QUICK)
+        for delay in (0.02, 0.05, 0.1, 0.2):  # until the poll is pending when CLOSE comes
+            sid = self.session()
+            first: list[requests.Response] = []
+            poll = threading.Thread(target=lambda sid=sid, first=first: first.append(
+                requests.get(self.url(f"&transport=polling&sid={sid}"), timeout=QUICK)))
+            poll.start()
+            time.sleep(delay)
+            requests.post(self.url(f"&transport=polling&sid={sid}"), data="1", timeout=QUICK)
+            poll.join(QUICK)
+            if first[0].status_code == 200:  # (a 400: the CLOSE came before the poll)
+                break
         self.assertEqual(first[0].text, "6")
 
     def test_a_websocket_for_an_upgraded_session_is_accepted_then_closed(self):
