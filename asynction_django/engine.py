@@ -13,6 +13,8 @@ which the official test suites check), this subclass answers as the protocol say
 - a WebSocket frame that is not an Engine.IO packet ends that connection at once (close
   code 1000, which every ASGI server can send), without a traceback;
 - a CLOSE packet, or a server-side disconnect, ends a WebSocket at once;
+- a WebSocket's frames are read without a task and a timer each (the ping check still
+  drops a silent client);
 - ``pingInterval`` in the handshake keeps its milliseconds (``0.3`` s is ``300``, not
   ``0``), and no NOOP is sent over a WebSocket after an upgrade;
 - a WebSocket opened for a session that has already upgraded is accepted, then closed.
@@ -20,6 +22,7 @@ which the official test suites check), this subclass answers as the protocol say
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 from urllib.parse import parse_qs
@@ -83,6 +86,72 @@ class Socket(AsyncSocket):
             client_logger.warning("ended a long-polling session that sent a payload that "
                                   "is not Engine.IO")
             raise exceptions.EngineIOError("undecodable payload") from exc
+
+    async def _websocket_handler(self, ws: Any) -> None:
+        """One WebSocket: the upgrade handshake if polling came first, a writer, a reader.
+
+        python-engineio's reader starts a task and a timer for every frame it waits for;
+        this one just waits. A client that goes silent is still dropped: the server's ping
+        check closes the session, which stops the writer, which closes the WebSocket.
+        """
+        if self.connected and not await self._upgrade(ws):
+            return
+        if not self.connected:
+            self.connected = True
+            self.upgraded = True
+        writer = asyncio.ensure_future(self._write(ws))
+        try:
+            while True:
+                try:
+                    data = await ws.wait()
+                except Exception:  # noqa: BLE001 - the connection ended (or broke)
+                    break
+                if data is None:
+                    break
+                try:
+                    await self.receive(packet.Packet(encoded_packet=data))
+                except exceptions.UnknownPacketError:
+                    continue
+                except Exception:  # noqa: BLE001 - closed meanwhile, or a packet it cannot use
+                    break
+        finally:
+            self.queue.put_nowait(None)  # the writer ends after what is queued
+            await writer
+            await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+
+    async def _upgrade(self, ws: Any) -> bool:
+        """The polling → WebSocket upgrade: probe, pending poll ended, then UPGRADE."""
+        self.upgrading = True
+        try:
+            probe = packet.Packet(encoded_packet=await ws.wait())
+            if probe.packet_type != packet.PING or probe.data != "probe":
+                return False
+            await ws.send(packet.Packet(packet.PONG, data="probe").encode())
+            await self.queue.put(packet.Packet(packet.NOOP))  # answers the pending poll
+            upgrade = packet.Packet(encoded_packet=await ws.wait())
+            if upgrade.packet_type != packet.UPGRADE:
+                return False
+        except Exception:  # noqa: BLE001 - a broken or closed upgrade: the poll goes on
+            return False
+        finally:
+            self.upgrading = False
+        self.upgraded = True
+        return True
+
+    async def _write(self, ws: Any) -> None:
+        while True:
+            try:
+                packets = await self.poll()
+            except exceptions.QueueEmpty:
+                break
+            if not packets:
+                break
+            try:
+                for pkt in packets:
+                    await ws.send(pkt.encode())
+            except Exception:  # noqa: BLE001 - the client went away mid-write
+                break
+        await ws.close()
 
     def timed_out(self) -> bool:
         return bool(self.last_ping) and time.time() - self.last_ping > self.server.ping_timeout
