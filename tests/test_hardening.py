@@ -214,6 +214,13 @@ class EngineIOProtocolTests(LiveSocketIOTestCase):
         opened = json.loads(requests.get(self.url("&transport=polling"), timeout=QUICK).text[1:])
         self.assertEqual((opened["pingInterval"], opened["pingTimeout"]), (300, 200))
 
+    def test_a_websocket_that_stops_answering_pings_is_closed(self):
+        silent = websocket.create_connection(
+            f"ws://127.0.0.1:{self.server.port}{self.base}&transport=websocket", timeout=QUICK)
+        self.addCleanup(silent.close)
+        self.assertTrue(silent.recv().startswith("0"))
+        self.assertTrue(closed_within(silent))  # pings go unanswered: 0.3 s + 0.2 s, then closed
+
     def test_a_missing_transport_or_another_method_is_a_400(self):
         self.assertEqual(requests.get(self.url(), timeout=QUICK).status_code, 400)
         self.assertEqual(requests.put(self.url("&transport=polling"), timeout=QUICK)
