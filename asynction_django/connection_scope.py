@@ -28,7 +28,8 @@ Scope = dict[str, Any]
 
 def _opens_a_connection(scope: Scope) -> bool:
     """A handshake: Engine.IO requests of an existing connection carry its ``sid``."""
-    return b"sid=" not in scope.get("query_string", b"")
+    return not any(part.startswith(b"sid=")
+                   for part in scope.get("query_string", b"").split(b"&"))
 
 
 def _cookies(scope: Scope) -> dict[str, str]:

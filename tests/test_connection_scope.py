@@ -9,7 +9,7 @@ from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import override_settings
+from django.test import SimpleTestCase, override_settings
 
 from asynction_django import connection_scope
 from asynction_django.testing import SocketIOTestCase
@@ -41,3 +41,12 @@ class ConnectionScopeTests(SocketIOTestCase):
     def test_anonymous_connections_get_an_anonymous_user(self):
         client = self.socketio_client()
         self.assertEqual(client.call("whoami"), "")
+
+
+class HandshakeDetectionTests(SimpleTestCase):
+    def test_only_requests_without_an_engineio_sid_open_a_connection(self):
+        opens = connection_scope._opens_a_connection
+        self.assertTrue(opens({"query_string": b"EIO=4&transport=polling"}))
+        self.assertTrue(opens({"query_string": b"EIO=4&transport=polling&xsid=1"}))
+        self.assertFalse(opens({"query_string": b"EIO=4&transport=polling&sid=abc"}))
+        self.assertFalse(opens({"query_string": b"sid=abc&EIO=4&transport=websocket"}))
