@@ -78,6 +78,7 @@ class ValidationError(AsynctionError):
     kind = "ValidationError"
 
     def __init__(self, message: str, errors: Iterable[ErrorDetail] = ()):
+        message = shorten(message)  # it may quote a client's event name
         super().__init__(message)
         self.message = message
         self.errors = list(islice(errors, MAX_ERRORS))

@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 REPEAT_EVERY = 60.0  # seconds between two records of the same kind
+MAX_KINDS = 1_000  # kinds remembered; past that the memory starts afresh (it stays bounded)
 
 # A Socket.IO CONNECT packet: "0", an optional "/namespace,", then the client's auth.
 _CONNECT_PACKET = re.compile(r"(0(?:/[^,]*,)?)(.+)", re.DOTALL)
@@ -60,6 +61,8 @@ class RepeatFilter(logging.Filter):
         if last is not None and now - last < self.every:
             self._seen[key] = (last, left_out + 1)
             return None
+        if len(self._seen) >= MAX_KINDS and key not in self._seen:
+            self._seen.clear()
         self._seen[key] = (now, 0)
         if last is None and self.first_note:
             return f"{msg} ({self.first_note})"

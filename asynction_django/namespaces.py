@@ -113,9 +113,9 @@ class SpecNamespace(socketio.AsyncNamespace):
             if route.payload is not None:
                 route.payload.validate(data)
             result = await self._run(route, sid, data) if route.handler else None
-            session = self.connections[sid].session if sid in self.connections else None
-            if session is not None and session.modified:
-                await save_session(session)
+            state = self.connections.get(sid)
+            if state is not None and state.session is not None and state.session.modified:
+                await save_session(state.session)
         except (ValidationError, SecurityError, HandlerTimeout) as exc:
             if isinstance(exc, HandlerTimeout):
                 logger.error("handler for %r in %s %s", route.event, self.namespace, exc)

@@ -58,7 +58,6 @@ class AsynctionServer(socketio.AsyncServer):
         self.spec_server: Server | None = None
         self._connecting: dict[str, list[tuple[str | None, Callable[[], Any]]]] = {}
 
-
     # Outgoing validation -------------------------------------------------------------
 
     def validate_emit(self, event: str, data: Any, namespace: str | None = None) -> OutgoingEvent:

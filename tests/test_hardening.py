@@ -118,6 +118,14 @@ class HostileClientTests(LiveSocketIOTestCase):
         raw.sock.send_binary(b"x" * 600_000)  # 1.2 MB in all, over the 1 MB default
         self.assertTrue(raw.closed_within())
 
+    def test_an_unknown_event_with_a_huge_name_gets_a_small_error_ack(self):
+        raw = self.raw()
+        raw.connect()
+        raw.sock.send('421["' + "n" * 500_000 + '"]')
+        ack = raw.next(lambda frame: frame.startswith("431"))
+        self.assertIn("UnknownEventError", ack)
+        self.assertLess(len(ack), 1_000)
+
     def test_a_valid_binary_event_is_still_served(self):
         raw = self.raw()
         raw.connect()

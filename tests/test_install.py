@@ -14,6 +14,7 @@ from unittest import mock
 import requests
 from django.test import SimpleTestCase, override_settings
 
+from asynction_django import logs
 from asynction_django.checks import check_asgi_application
 from asynction_django.logs import RepeatFilter, ServerLogger, redact_packet
 
@@ -195,6 +196,12 @@ class ServerLoggerTests(SimpleTestCase):
 
 
 class RepeatFilterTests(SimpleTestCase):
+    def test_the_kinds_it_remembers_are_bounded(self):
+        repeats = RepeatFilter()
+        for number in range(5_000):  # messages without arguments, each a kind of its own
+            repeats.admit(f"Invalid session {'x' * (number % 7)}-{chr(0x4e00 + number)}", False)
+        self.assertLessEqual(len(repeats._seen), logs.MAX_KINDS)
+
     def test_an_outage_is_logged_once_then_at_most_every_interval(self):
         logger = logging.getLogger("asynction_django.tests.outage")
         logger.propagate = False
