@@ -30,6 +30,7 @@ from .logs import ServerLogger
 from .namespaces import EventRoute, SpecNamespace
 from .origins import origin_allowed
 from .queues import client_manager_for
+from .recovery_redis import recovery_for
 from .security import Guard, Scheme, build_scheme
 from .server import AsynctionServer, OutgoingEvent
 from .spec import Arguments, Location, Message, Namespace, Server, Spec, inspect_spec
@@ -118,6 +119,8 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
                              max_in_flight=values.MAX_EVENTS_IN_FLIGHT,
                              connect_timeout=values.CONNECT_TIMEOUT, **options)
     server.socketio_path = socketio_path
+    server.recovery = recovery_for(values.CONNECTION_STATE_RECOVERY, values.MESSAGE_QUEUE,
+                                   server.eio.ping_interval + server.eio.ping_timeout)
     server.spec_server = server_spec
     for namespace in namespaces:
         server.register_namespace(namespace)

@@ -9,6 +9,8 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.utils.module_loading import import_string
 
+from .recovery import REDIS_SCHEMES, RecoveryOptions
+
 PREFIX = "ASYNCTION_"
 
 
@@ -28,6 +30,7 @@ class AsynctionSettings:
     MAX_EVENTS_IN_FLIGHT: int | None = 64  # per connection, then it is read no further
     MAX_ATTACHMENTS: int = 10  # binary attachments in one packet
     CONNECT_TIMEOUT: float | None = 45.0  # seconds to join a namespace after connecting
+    CONNECTION_STATE_RECOVERY: bool | dict[str, Any] | None = None  # off; see recovery.py
 
 
 NAMES = tuple(AsynctionSettings.__dataclass_fields__)
@@ -80,6 +83,7 @@ def check_settings(values: AsynctionSettings) -> list[str]:
                 isinstance(value, bool) or not isinstance(value, int) or value < 1):
             problems.append(f"ASYNCTION_{name} must be a whole number above 0"
                             + (", or None" if allow_none else ""))
+    problems += _recovery_problems(values)
     if not isinstance(values.MESSAGE_QUEUE_OPTIONS, dict):
         problems.append("ASYNCTION_MESSAGE_QUEUE_OPTIONS must be a dict of arguments for the "
                         "message queue's manager (for example {\"channel\": \"myapp\"})")
@@ -89,6 +93,18 @@ def check_settings(values: AsynctionSettings) -> list[str]:
         problems.append("ASYNCTION_SOCKETIO cannot set async_mode or client_manager: "
                         "asynction_django chooses them (see ASYNCTION_MESSAGE_QUEUE)")
     return problems
+
+
+def _recovery_problems(values: AsynctionSettings) -> list[str]:
+    try:
+        options = RecoveryOptions.from_setting(values.CONNECTION_STATE_RECOVERY)
+    except (TypeError, ValueError) as exc:
+        return [f"ASYNCTION_CONNECTION_STATE_RECOVERY {exc}"]
+    queue = values.MESSAGE_QUEUE
+    if options is not None and isinstance(queue, str) and not queue.startswith(REDIS_SCHEMES):
+        return ["ASYNCTION_CONNECTION_STATE_RECOVERY needs ASYNCTION_MESSAGE_QUEUE on Redis "
+                "(or no message queue): the processes must share one log of what they sent"]
+    return []
 
 
 def _docs_access_problems(value: Any) -> list[str]:

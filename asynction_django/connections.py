@@ -25,6 +25,7 @@ class Connection:
     namespace: str
     environ: Mapping[str, Any] = field(repr=False)
     security: Mapping[str, Any] = field(default_factory=dict)
+    recovered: bool = False  # it came back after a drop, with its sid, rooms and data
 
     @property
     def scope(self) -> Mapping[str, Any]:
@@ -56,6 +57,7 @@ class ConnectionState:
     # Each operation guard's outcome, so info functions run once per connection.
     event_checks: dict[int, dict[str, Any] | SecurityError] = field(default_factory=dict)
     session: Any = None  # the Django session of the handshake, saved when handlers change it
+    recovered: bool = False  # connection state recovery brought it back
 
 
 _handling: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(

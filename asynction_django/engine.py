@@ -164,6 +164,12 @@ class EngineServer(engineio.AsyncServer):
         super().__init__(*args, **kwargs)
         self._async = {**self._async, "websocket": GuardedWebSocket}
         self._polling: set[str] = set()  # sessions with a long-poll GET pending
+        self.reused_id: str | None = None  # the next id, when a recovered session returns
+
+    def generate_id(self) -> str:
+        """A new id, or the id of the session being recovered (python-socketio asks its
+        engine for a namespace connection's sid)."""
+        return self.reused_id or super().generate_id()
 
     @property
     def ping_interval_ms(self) -> int:

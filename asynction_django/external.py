@@ -3,7 +3,8 @@
 With ``ASYNCTION_MESSAGE_QUEUE`` set, such a process publishes through a write-only
 python-socketio manager, as python-socketio documents for external emitters. The manager's
 connections belong to one event loop, so it lives on a loop of its own in a daemon thread
-and every emit, sync or async, runs there.
+and every emit, sync or async, runs there. With connection state recovery on, its emits are
+logged in Redis like the servers' (so clients that drop get them too).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from .conf import AsynctionSettings
 from .queues import client_manager_for
+from .recovery_redis import ping_budget, recovery_for
 
 PUBLISH_TIMEOUT = 30.0
 
@@ -24,14 +26,22 @@ class ExternalEmitter:
     def __init__(self, values: AsynctionSettings):
         self.manager = client_manager_for(values.MESSAGE_QUEUE, write_only=True,
                                           options=values.MESSAGE_QUEUE_OPTIONS)
+        self.recovery = recovery_for(values.CONNECTION_STATE_RECOVERY, values.MESSAGE_QUEUE,
+                                     ping_budget(values.SOCKETIO))
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True,
                                         name="asynction-external-emitter")
         self._thread.start()
 
     def _submit(self, event: str, data: Any, kwargs: dict[str, Any]):
-        return asyncio.run_coroutine_threadsafe(self.manager.emit(event, data, **kwargs),
-                                                self.loop)
+        return asyncio.run_coroutine_threadsafe(self._publish(event, data, kwargs), self.loop)
+
+    async def _publish(self, event: str, data: Any, kwargs: dict[str, Any]) -> None:
+        if self.recovery is not None and kwargs.get("callback") is None:
+            data = await self.recovery.stamp(kwargs.get("namespace") or "/", event, data,
+                                             kwargs.get("to"), kwargs.get("room"),
+                                             kwargs.get("skip_sid"))
+        await self.manager.emit(event, data, **kwargs)
 
     def emit(self, event: str, data: Any, **kwargs: Any) -> None:
         self._submit(event, data, kwargs).result(PUBLISH_TIMEOUT)

@@ -171,7 +171,9 @@ class SpecNamespace(socketio.AsyncNamespace):
             logger.exception("error handler of %s raised", self.namespace)
 
     async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> Any:
-        """Handshake bindings, then security, then the user's connect handler."""
+        """Handshake bindings, then security, then the user's connect handler (which a
+        recovered connection skips when ``skip_middlewares`` says so; the checks before it
+        always run, with the credentials the client presents now)."""
         if self.handshake is not None:
             try:
                 self.handshake.validate(environ)
@@ -180,7 +182,10 @@ class SpecNamespace(socketio.AsyncNamespace):
                 raise socketio.exceptions.ConnectionRefusedError(
                     exc.message, exc.as_wire()["error"]
                 ) from None
-        state = ConnectionState(session=environ.get("asgi.scope", {}).get("session"))
+        recovery = getattr(self.server, "recovery", None)
+        recovered = recovery is not None and (self.namespace, sid) in recovery.restoring
+        state = ConnectionState(session=environ.get("asgi.scope", {}).get("session"),
+                                recovered=recovered)
         try:
             if self.guard is not None or self._keeps_credentials:
                 credentials = Credentials.from_connect(environ, auth)
@@ -194,8 +199,10 @@ class SpecNamespace(socketio.AsyncNamespace):
             await self._inform_error_handler(sid, refusal)
             raise socketio.exceptions.ConnectionRefusedError(refusal.wire_message) from None
         self.connections[sid] = state  # the connect handler sees the security info
+        skipped = recovered and recovery.options.skip_middlewares
         try:
-            accepted = self.connect_handler is None or await self._accepted(sid, environ, auth)
+            accepted = (self.connect_handler is None or skipped
+                        or await self._accepted(sid, environ, auth))
         except BaseException:
             self.connections.pop(sid, None)
             raise
@@ -220,6 +227,9 @@ class SpecNamespace(socketio.AsyncNamespace):
             await self._run_disconnect_handler(sid, reason)
         finally:
             self.connections.pop(sid, None)
+            recovery = getattr(self.server, "recovery", None)
+            if recovery is not None:
+                recovery.live.pop(self.namespace, sid)
 
     async def _run_disconnect_handler(self, sid: str, reason: str | None) -> None:
         if self.disconnect_handler is None:

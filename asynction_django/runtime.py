@@ -146,4 +146,4 @@ def get_connection(sid: str, namespace: str | None = None) -> Connection:
     state = getattr(handler, "connections", {}).get(sid)
     if environ is None or state is None:
         raise LookupError(f"{sid!r} is not connected to {namespace!r}")
-    return Connection(sid, namespace, environ, state.security)
+    return Connection(sid, namespace, environ, state.security, state.recovered)

@@ -3,7 +3,9 @@
 On top of python-socketio it adds: every emit is checked against the spec before
 anything is sent, acks that clients send back are checked too, what a connect handler
 emits reaches the client after its CONNECT packet, never before, and a client packet
-that breaks the protocol ends its own connection (:mod:`.packets`, :mod:`.engine`).
+that breaks the protocol ends its own connection (:mod:`.packets`, :mod:`.engine`), and
+with connection state recovery on, a client that drops comes back as itself
+(:mod:`.recovery`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from .engine import EngineServer
 from .exceptions import AckValidationError, InvalidPacket, UnknownEventError
 from .logs import client_logger
 from .packets import check_attachment, decode
+from .recovery import Recovery
+from .server_recovery import RecoveryMixin, packet_offset
 from .spec import Server, Spec
 from .validation import ArgumentsValidator, as_arguments
 
@@ -31,7 +35,7 @@ class OutgoingEvent:
         self.ack = ack
 
 
-class AsynctionServer(socketio.AsyncServer):
+class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
     """A ``socketio.AsyncServer`` that serves one AsyncAPI document."""
 
     def __init__(
@@ -56,7 +60,9 @@ class AsynctionServer(socketio.AsyncServer):
         self._outgoing = outgoing
         self.socketio_path = "socket.io"  # set by building, from the selected server
         self.spec_server: Server | None = None
-        self._connecting: dict[str, list[tuple[str | None, Callable[[], Any]]]] = {}
+        # per Engine.IO connection being connected: (namespace, offset, send) held back
+        self._connecting: dict[str, list[tuple[str, str | None, Any]]] = {}
+        self.recovery: Recovery | None = None  # set by building when the setting is on
 
     # Outgoing validation -------------------------------------------------------------
 
@@ -99,6 +105,10 @@ class AsynctionServer(socketio.AsyncServer):
         if callback is not None:
             callback = self._checked_callback(outgoing, event, kwargs.get("namespace"), callback,
                                               on_invalid_ack)
+        elif self.recovery is not None:
+            data = await self.recovery.stamp(kwargs.get("namespace") or "/", event, data,
+                                             kwargs.get("to"), kwargs.get("room"),
+                                             kwargs.get("skip_sid"))
         await super().emit(event, data, callback=callback, **kwargs)
 
     async def call(self, event: str, data: Any = None, to: Any = None, sid: Any = None,
@@ -229,8 +239,13 @@ class AsynctionServer(socketio.AsyncServer):
                 slots.release()
 
     async def _handle_eio_disconnect(self, eio_sid: str, reason: Any) -> None:
+        """The transport ended: with recovery on, the client's sessions are kept (a client
+        that leaves a namespace on purpose sends DISCONNECT first, and is not)."""
         self._in_flight.pop(eio_sid, None)
+        kept = await self._keep_sessions(eio_sid) if self.recovery is not None else []
         await super()._handle_eio_disconnect(eio_sid, reason)
+        if kept:
+            await self.recovery.store.keep(kept)
 
     # Emits made by a connect handler wait for the CONNECT packet ---------------------
 
@@ -240,31 +255,45 @@ class AsynctionServer(socketio.AsyncServer):
             await self._send_packet(eio_sid, self.packet_class(
                 packet.CONNECT_ERROR, data={"message": "Invalid namespace"}, namespace=namespace))
             return
+        if self.recovery is not None:
+            data = await self._prepare_session(eio_sid, namespace, data)
         held = self._connecting.setdefault(eio_sid, [])
-        depth_marker = (namespace, None)
-        held.append(depth_marker)
+        marker = (namespace, None, None)
+        held.append(marker)
+        replayed: set[str] = set()
+        sid = None
         try:
             await super()._handle_connect(eio_sid, namespace, data)
+            sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
+            if sid is not None and self.recovery is not None:
+                replayed = await self._start_session(eio_sid, namespace, sid)
         finally:
-            queued = self._release(eio_sid, depth_marker)
-        accepted = self.manager.sid_from_eio_sid(eio_sid, namespace) is not None
-        for queued_namespace, send in queued:
-            if accepted or queued_namespace != namespace:
+            self.eio.reused_id = None
+            if self.recovery is not None:
+                self.recovery.pending.pop((eio_sid, namespace), None)
+            queued = self._release(eio_sid, marker)
+        accepted = sid is not None
+        for queued_namespace, offset, send in queued:
+            if (accepted or queued_namespace != namespace) and offset not in replayed:
                 await send()
 
-    def _release(self, eio_sid: str, marker: tuple[str, None]) -> list:
+    def _release(self, eio_sid: str, marker: tuple[str, None, None]) -> list:
         held = self._connecting[eio_sid]
         held.remove(marker)
-        if any(send is None for _, send in held):
+        if any(send is None for _, _, send in held):
             return []  # another namespace of this client is still connecting: keep holding
         del self._connecting[eio_sid]
-        return [entry for entry in held if entry[1] is not None]
+        return held
 
     async def _send_packet(self, eio_sid: str, pkt: Any) -> None:
+        if pkt.packet_type == packet.CONNECT and self.recovery is not None:
+            session = self.recovery.pending.get((eio_sid, pkt.namespace or "/"))
+            if session is not None:
+                pkt.data = {**pkt.data, "pid": session.pid}
         held = self._connecting.get(eio_sid)
         if held is not None and pkt.packet_type not in (packet.CONNECT, packet.CONNECT_ERROR):
             send = super()._send_packet
-            held.append((pkt.namespace or "/", lambda: send(eio_sid, pkt)))
+            held.append((pkt.namespace or "/", packet_offset(pkt), lambda: send(eio_sid, pkt)))
             return
         await super()._send_packet(eio_sid, pkt)
 
@@ -272,8 +301,12 @@ class AsynctionServer(socketio.AsyncServer):
         held = self._connecting.get(eio_sid)
         if held is not None:
             send = super()._send_eio_packet
-            namespace = self.packet_class(encoded_packet=eio_pkt.data).namespace or "/"
-            held.append((namespace, lambda: send(eio_sid, eio_pkt)))
+            if isinstance(eio_pkt.data, bytes):  # an attachment follows its packet
+                namespace, offset = held[-1][:2]
+            else:
+                decoded = self.packet_class(encoded_packet=eio_pkt.data)
+                namespace, offset = decoded.namespace or "/", packet_offset(decoded)
+            held.append((namespace, offset, lambda: send(eio_sid, eio_pkt)))
             return
         await super()._send_eio_packet(eio_sid, eio_pkt)
 

@@ -81,6 +81,11 @@ class AsyncSocketIOClient:
         self._arrived = asyncio.Event()
         self._app_task: asyncio.Task | None = None
         self._reader: asyncio.Task | None = None
+        # Connection state recovery, as socket.io-client does it: per namespace
+        self.pids: dict[str, str] = {}
+        self.offsets: dict[str, str] = {}
+        self.recovered: dict[str, bool] = {}
+        self._silenced: list[asyncio.Task] = []  # dropped silently, still open server-side
 
     # Engine.IO ---------------------------------------------------------------------------
 
@@ -147,12 +152,21 @@ class AsyncSocketIOClient:
     async def _handle(self, pkt: Any) -> None:
         namespace = pkt.namespace or "/"
         kind = pkt.packet_type
+        if kind == sio_packet.CONNECT and isinstance(pkt.data, dict):
+            pid = pkt.data.get("pid")
+            self.recovered[namespace] = pid is not None and self.pids.get(namespace) == pid
+            if pid is None:
+                self.pids.pop(namespace, None)
+            else:
+                self.pids[namespace] = pid
         if kind in (sio_packet.CONNECT, sio_packet.CONNECT_ERROR):
             future = self._connects.get(namespace)
             if future is not None and not future.done():
                 future.set_result((kind, pkt.data))
         elif kind == sio_packet.EVENT:
             name, *args = pkt.data
+            if pkt.id is None and namespace in self.pids and args and isinstance(args[-1], str):
+                self.offsets[namespace] = args.pop()  # the recovery offset is not an argument
             responder = self.responders.get((namespace, name))
             if pkt.id is not None and responder is not None:
                 reply = responder(*args)
@@ -174,8 +188,18 @@ class AsyncSocketIOClient:
 
     async def connect(self, namespace: str = "/", auth: Any = None,
                       timeout: float = DEFAULT_TIMEOUT) -> str:
-        """Connect to ``namespace``; return its sid, or raise :class:`ConnectionRefused`."""
+        """Connect to ``namespace``; return its sid, or raise :class:`ConnectionRefused`.
+
+        After :meth:`drop`, this reconnects as socket.io-client does: with the session's
+        ``pid`` and last offset, so a server with connection state recovery restores it
+        (``self.recovered[namespace]`` tells).
+        """
         await self._open(timeout)
+        if namespace in self.pids:
+            claim = {"pid": self.pids[namespace]}
+            if namespace in self.offsets:
+                claim["offset"] = self.offsets[namespace]
+            auth = {**claim, **auth} if isinstance(auth, dict) else claim
         future = asyncio.get_running_loop().create_future()
         self._connects[namespace] = future
         await self._send(sio_packet.Packet(sio_packet.CONNECT, data=auth, namespace=namespace))
@@ -280,11 +304,39 @@ class AsyncSocketIOClient:
     async def __aexit__(self, *exc_info: Any) -> None:
         await self.disconnect()
 
+    async def drop(self, silently: bool = False) -> None:
+        """Lose the connection as a network would: no DISCONNECT, no CLOSE packet.
+
+        The server sees the transport close, or with ``silently`` sees nothing at all (as
+        when a phone goes out of range) until its ping timeout. :meth:`connect` then
+        reconnects, asking for recovery.
+        """
+        if self._app_task is None:
+            return
+        if self._reader is not None:
+            self._reader.cancel()
+        if silently:
+            self._silenced.append(self._app_task)  # nobody answers its pings any more
+        else:
+            await self._inbox.put({"type": "websocket.disconnect", "code": 1006})
+            try:
+                await asyncio.wait_for(asyncio.shield(self._app_task), DEFAULT_TIMEOUT)
+            except TimeoutError:
+                self._app_task.cancel()
+        self._app_task = self._reader = None
+        self._inbox, self._outbox = asyncio.Queue(), asyncio.Queue()
+        self._connected.clear()
+
     async def disconnect(self) -> None:
         """Leave every namespace and close the connection, waiting for the server to finish."""
+        for silenced in self._silenced:
+            silenced.cancel()
+        self._silenced.clear()
         if self._app_task is None:
             return
         if not self._app_task.done():
+            for namespace in self._connected:  # leaving on purpose, as socket.io-client does
+                await self._send(sio_packet.Packet(sio_packet.DISCONNECT, namespace=namespace))
             close = eio_packet.Packet(eio_packet.CLOSE).encode()
             await self._inbox.put({"type": "websocket.receive", "text": close})
             await self._inbox.put({"type": "websocket.disconnect", "code": 1000})

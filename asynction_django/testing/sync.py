@@ -69,8 +69,17 @@ class SocketIOClient:
     def on(self, event: str, responder: Callable[..., Any], namespace: str = "/") -> None:
         self.async_client.on(event, responder, namespace)
 
+    def drop(self, silently: bool = False) -> None:
+        """See :meth:`AsyncSocketIOClient.drop`: lose the connection as a network would."""
+        self._run(self.async_client.drop(silently))
+
     def disconnect(self) -> None:
         self._run(self.async_client.disconnect())
+
+    @property
+    def recovered(self) -> dict[str, bool]:
+        """Per namespace: whether its last connect recovered the session."""
+        return self.async_client.recovered
 
     @property
     def disconnected(self) -> dict[str, Any]:
