@@ -168,7 +168,11 @@ class MemoryStore:
 
     async def keep(self, sessions: list[Session]) -> None:
         now = time.monotonic()
-        for pid in [pid for pid, (until, _) in self._sessions.items() if until < now]:
+        # Kept in the order they expire (one window for all): drop from the front.
+        while self._sessions:
+            pid, (until, _) = next(iter(self._sessions.items()))
+            if until >= now:
+                break
             del self._sessions[pid]
         self._trim()
         expires = now + self.options.max_disconnection_duration
