@@ -22,6 +22,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from .queues import broker_logger
+
 MAX_PID_LENGTH = 64  # what a client may send as pid and offset; longer is not ours
 MAX_OFFSET_LENGTH = 64
 REDIS_SCHEMES = ("redis:", "rediss:", "valkey:", "valkeys:")  # queues that can share a log
@@ -246,5 +248,11 @@ class Recovery:
         args = arguments(data)
         target = to if to is not None else room
         rooms = as_list(target) if target is not None else None
-        offset = await self.store.record(namespace, rooms, as_list(skip_sid), [event, *args])
+        try:
+            offset = await self.store.record(namespace, rooms, as_list(skip_sid),
+                                             [event, *args])
+        except Exception:  # noqa: BLE001 - the store is down: send it, unlogged
+            broker_logger.exception("an emit could not be logged for connection state "
+                                    "recovery; it is sent, but not replayed to clients away")
+            return tuple(args)
         return (*args, offset)

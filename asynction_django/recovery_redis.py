@@ -10,6 +10,7 @@ nothing after it.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from typing import Any
@@ -18,6 +19,7 @@ from socketio import packet as sio_packet
 
 from .recovery import REDIS_SCHEMES, MemoryStore, Packet, Recovery, RecoveryOptions, Session
 
+logger = logging.getLogger("asynction_django.recovery")
 STREAM_ID = re.compile(r"\A(\d{1,20})-(\d{1,20})\Z")
 
 
@@ -67,11 +69,15 @@ class RedisStore:
         return offset.decode()
 
     async def keep(self, sessions: list[Session]) -> None:
-        if not sessions:
-            return
         async with self.redis.pipeline(transaction=False) as pipe:
             for session in sessions:
-                pipe.set(self.session_prefix + session.pid, json.dumps(session.as_dict()),
+                try:
+                    stored = json.dumps(session.as_dict())
+                except (TypeError, ValueError):
+                    logger.warning("a dropped session in %s cannot be kept in Redis: its rooms "
+                                   "or get_session() data are not JSON", session.namespace)
+                    continue
+                pipe.set(self.session_prefix + session.pid, stored,
                          ex=max(1, round(self.options.max_disconnection_duration)))
             await pipe.execute()
 

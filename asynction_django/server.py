@@ -245,7 +245,7 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
         kept = await self._keep_sessions(eio_sid) if self.recovery is not None else []
         await super()._handle_eio_disconnect(eio_sid, reason)
         if kept:
-            await self.recovery.store.keep(kept)
+            await self.keep_sessions(kept)
 
     # Emits made by a connect handler wait for the CONNECT packet ---------------------
 

@@ -13,6 +13,7 @@ from typing import Any
 import socketio
 from socketio import packet
 
+from .queues import broker_logger
 from .recovery import Session, client_claim, new_pid, user_key, without_claim
 
 
@@ -25,14 +26,19 @@ class RecoveryMixin:
         recovery = self.recovery
         claim = client_claim(auth)
         environ = self.environ.get(eio_sid, {})
-        restored = await self._reclaim(eio_sid, namespace, *claim) if claim else None
+        restored, base = None, ""  # without the store: a new session that cannot recover
+        try:
+            restored = await self._reclaim(eio_sid, namespace, *claim) if claim else None
+            if restored is None:
+                base = await recovery.store.position()
+        except Exception:  # noqa: BLE001 - the store is down: connect without recovery
+            broker_logger.exception("connection state recovery is unavailable")
         if restored is not None:
             session, offset = restored
             recovery.restoring[(namespace, session.sid)] = offset
             self.eio.reused_id = session.sid  # python-socketio asks the engine for an id
         else:
-            session = Session(new_pid(), "", namespace, await recovery.store.position(),
-                              user_key(environ))
+            session = Session(new_pid(), "", namespace, base, user_key(environ))
         recovery.pending[(eio_sid, namespace)] = session
         return without_claim(auth)
 
@@ -72,11 +78,21 @@ class RecoveryMixin:
             await self.enter_room(sid, room, namespace)
         if session.data:
             await self.save_session(sid, session.data, namespace)
-        missed = await recovery.store.missed(session, offset)
+        try:
+            missed = await recovery.store.missed(session, offset)
+        except Exception:  # noqa: BLE001 - the store went down since the claim was checked
+            broker_logger.exception("the events a recovered client missed could not be read")
+            missed = []
         for kept in missed:
             await socketio.AsyncServer._send_packet(self, eio_sid, self.packet_class(
                 packet.EVENT, namespace=namespace, data=[*kept.data, kept.offset]))
         return {kept.offset for kept in missed}
+
+    async def keep_sessions(self, sessions: list[Session]) -> None:
+        try:
+            await self.recovery.store.keep(sessions)
+        except Exception:  # noqa: BLE001 - the store is down: these clients start anew
+            broker_logger.exception("dropped sessions could not be kept for recovery")
 
     async def _keep_sessions(self, eio_sid: str) -> list[Session]:
         """The sessions of a connection whose transport ended, to keep for recovery."""

@@ -13,9 +13,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import socketio
 from django.test import SimpleTestCase
 
 from tests.brokers import PrivateRedis
+from tests.test_brokers import BROKER_LOGS
 from tests.live import ROOT, LiveServer, free_port
 
 SPEC = Path(__file__).resolve().parent / "specs" / "recovery.yaml"
@@ -96,3 +98,30 @@ class TwoProcessesOnRedisWebSocketTests(LiveRecoveryMixin, SimpleTestCase):
 
 class TwoProcessesOnRedisPollingTests(TwoProcessesOnRedisWebSocketTests):
     transport = "polling"
+
+
+class RedisDownTests(SimpleTestCase):
+    """Recovery's store unreachable: clients still connect and talk, as new sessions."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.redis = PrivateRedis(free_port())
+        cls.redis.start()
+        cls.addClassCleanup(cls.redis.stop)
+        cls.server = LiveServer({"ASYNCTION_SPEC": SPEC, "LOGGING": BROKER_LOGS,
+                                 "ASYNCTION_CONNECTION_STATE_RECOVERY": RECOVERY,
+                                 "ASYNCTION_MESSAGE_QUEUE":
+                                     f"redis://127.0.0.1:{cls.redis.port}/0"})
+        cls.addClassCleanup(cls.server.stop)
+        cls.server.start("/socket.io/")
+
+    def test_connections_work_without_recovery_while_redis_is_down(self):
+        self.redis.stop()
+        self.addCleanup(self.redis.start)
+        client = socketio.SimpleClient()
+        client.connect(self.server.url, transports=["websocket"])
+        self.addCleanup(client.disconnect)
+        me = client.call("whoami", timeout=10)
+        self.assertEqual((me["sid"], me["recovered"]), (client.sid, False))
+        self.assertIn("connection state recovery is unavailable", self.server.log())
