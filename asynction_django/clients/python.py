@@ -208,7 +208,8 @@ class _Renderer:
                 + ("\n\nIts return value is the event's ack." if event.ack else ""))
         return [_wrap(f"    def {name}(self, handler: {handler}) -> None:"),
                 _docstring(text, "        "),
-                f"        self.client.on({json.dumps(event.name)}, _handler(handler), "
+                f"        self.client.on({json.dumps(event.name)}, _handler(handler, "
+                f"{None if event.args.rest else len(event.args.items)}), "
                 "namespace=self.namespace)"]
 
     def _params(self, args: Parameters, hint: str, reserved: str, optional: str = "_UNSET",

@@ -75,9 +75,17 @@ async def _call_all(client: Any, event: str, args: tuple[Any, ...], namespace: s
     return values
 
 
-def _handler(handler: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-    """python-socketio awaits only coroutine functions: await whatever ``handler`` returns."""
+def _handler(handler: Callable[..., Any],
+             most: int | None) -> Callable[..., Awaitable[Any]]:
+    """python-socketio awaits only coroutine functions: await whatever ``handler`` returns.
+
+    A server with connection state recovery adds an offset (a string) after an event's
+    arguments; python-socketio's client does not strip it, so past the ``most`` arguments
+    the spec allows, it is dropped here.
+    """
     async def run(*args: Any) -> Any:
+        if most is not None and len(args) == most + 1 and isinstance(args[-1], str):
+            args = args[:-1]
         result = handler(*args)
         return await result if inspect.isawaitable(result) else result
     return run
