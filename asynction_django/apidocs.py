@@ -8,8 +8,10 @@ request, so a large document renders as fast as a small one.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from .examples import example_of
 from .schema_rows import SchemaRow, SchemaRows, tuple_items
@@ -73,7 +75,31 @@ class ServerDoc:
     protocol: str
     description: str
     security: tuple[str, ...]
-    selected: bool
+    selected: bool  # ASYNCTION_SERVER: its path and security are the ones served
+    # Where its url points (variables at their defaults): None when it names no host.
+    hostname: str | None = None
+    port: int | None = None
+    secure: bool | None = None  # wss/https, ws/http; None for another protocol
+
+    def serves(self, secure: bool, host: str) -> bool:
+        """Whether a page requested over ``secure`` from ``host`` (the Host header, with
+        its port if any) comes from this server: same scheme, host and port. The names
+        of this machine's loopback interface are one host."""
+        if self.hostname is None or (self.secure is not None and self.secure != secure):
+            return False
+        try:
+            page = urlsplit(f"//{host}")
+            page_port = page.port or (443 if secure else 80)
+        except ValueError:
+            return False
+        names = {self.hostname, (page.hostname or "").rstrip(".")}
+        return (self.port or (443 if secure else 80)) == page_port and (
+            len(names) == 1 or names <= LOOPBACK)
+
+
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+SCHEMES = {"wss": True, "https": True, "ws": False, "http": False}
+VARIABLE = re.compile(r"{([^{}]+)}")
 
 
 @dataclass(frozen=True)
@@ -110,14 +136,37 @@ def build_docs(spec: Spec, socketio_path: str, selected: Server | None) -> ApiDo
         description=str(info.get("description", "")),
         asyncapi=spec.version,
         socketio_path=socketio_path,
-        servers=tuple(_server(server, selected) for server in spec.servers.values()),
+        servers=tuple(_server(server, selected, _raw_server(spec, server.name))
+                      for server in spec.servers.values()),
         namespaces=namespaces,
         schemes=tuple(_scheme(name, scheme) for name, scheme in spec.security_schemes.items()),
         playground=_playground(namespaces),
     )
 
 
-def _server(server: Server, selected: Server | None) -> ServerDoc:
+def _raw_server(spec: Spec, name: str) -> dict[str, Any]:
+    servers = spec.document.get("servers")
+    raw = servers.get(name) if isinstance(servers, dict) else None
+    return raw if isinstance(raw, dict) else {}
+
+
+def _server(server: Server, selected: Server | None, raw: dict[str, Any]) -> ServerDoc:
+    variables = raw.get("variables") if isinstance(raw.get("variables"), dict) else {}
+
+    def default(match: re.Match[str]) -> str:
+        variable = variables.get(match.group(1))
+        if not isinstance(variable, dict):
+            return ""
+        value = variable.get("default", (variable.get("enum") or [""])[0])
+        return str(value)
+
+    url = VARIABLE.sub(default, server.url)
+    try:
+        parsed = urlsplit(url if "://" in url else f"//{url}")
+        port = parsed.port
+    except ValueError:
+        parsed, port = urlsplit(""), None
+    secure = SCHEMES.get((parsed.scheme or server.protocol).lower())
     return ServerDoc(
         name=server.name,
         url=server.url,
@@ -125,6 +174,9 @@ def _server(server: Server, selected: Server | None) -> ServerDoc:
         description=server.description,
         security=_requirements(server.security),
         selected=selected is not None and server.name == selected.name,
+        hostname=(parsed.hostname or "").rstrip(".") or None,
+        port=port,
+        secure=secure,
     )
 
 

@@ -95,7 +95,54 @@ def _report(validator: Any, instance: Any) -> list[ErrorDetail]:
 def _detail(error: Any) -> ErrorDetail:
     keyword = next((part for part in reversed(error.schema_path) if isinstance(part, str)),
                    "")
-    return ErrorDetail(pointer_of(error.instance_path), error.message, keyword)
+    return ErrorDetail(pointer_of(error.instance_path), _worded(error.message), keyword)
+
+
+# jsonschema-rs's messages as a person would say them: (its wording, ours). The value a
+# message starts with is cut to QUOTED characters, so that the reason survives the cut of
+# the whole message (MAX_TEXT); a message no rule knows is left as it is.
+QUOTED = 80
+ARTICLES = {"string": "a string", "number": "a number", "integer": "an integer",
+            "boolean": "a boolean", "object": "an object", "array": "an array", "null": "null"}
+WORDING = [(re.compile(pattern, re.DOTALL), template) for pattern, template in (
+    (r'(?P<v>.*) is not a "(?P<format>[^"]*)"', "{v} is not a valid {format}"),
+    (r'(?P<v>.*) is not of types? (?P<types>"[^"]*"(?:, "[^"]*")*)', "{v} is not {types}"),
+    (r'(?P<v>.*) does not match "(?P<pattern>.*)"', '{v} does not match the pattern "{pattern}"'),
+    (r"(?P<v>.*) is less than or equal to the minimum of (?P<n>\S+)",
+     "{v} is not more than {n}"),
+    (r"(?P<v>.*) is greater than or equal to the maximum of (?P<n>\S+)",
+     "{v} is not less than {n}"),
+    (r"(?P<v>.*) has less than (?P<n>.+)", "{v} has fewer than {n}"),
+    (r"(?P<v>.*) has non-unique elements", "{v} has repeated items"),
+    (r"(?P<v>.*) is not valid under any of the schemas listed in the '(?P<k>\w+)' keyword",
+     "{v} matches none of the allowed schemas ({k})"),
+    (r"(?P<v>.*) is valid under more than one of the schemas listed in the 'oneOf' keyword",
+     "{v} matches more than one of the schemas where exactly one is allowed (oneOf)"),
+    (r"None of (?P<v>.*) are valid under the given schema", "{v} has no matching item (contains)"),
+    (r"False schema does not allow (?P<v>.*)", "{v} is not allowed here"),
+    (r"(?P<schema>.*) is not allowed for (?P<v>.*)", "{v} must not match {schema}"),
+    (r"(?:Additional|Unevaluated) properties are not allowed \((?P<names>.*) was unexpected\)",
+     "property {names} is not allowed"),
+    (r"(?:Additional|Unevaluated) properties are not allowed \((?P<names>.*) were unexpected\)",
+     "properties {names} are not allowed"),
+)]
+
+
+def _worded(message: str) -> str:
+    for pattern, template in WORDING:
+        match = pattern.fullmatch(message)
+        if match is None:
+            continue
+        parts = match.groupdict()
+        if len(parts.get("v", "")) > QUOTED:
+            parts["v"] = parts["v"][:QUOTED - 1] + "…"
+        if "types" in parts:
+            names = sorted(re.findall(r'"([^"]*)"', parts["types"]), key="null".__eq__)
+            parts["types"] = " or ".join(ARTICLES.get(name, name) for name in names)
+        if "names" in parts:  # 'a', 'b' -> "a", "b"
+            parts["names"] = re.sub(r"'([^'\"]*)'", r'"\1"', parts["names"])
+        return template.format(**parts)
+    return message
 
 
 def _as_json(value: Any) -> Any:

@@ -73,11 +73,23 @@ def docs(request: HttpRequest) -> HttpResponse:
     """The docs page with the playground."""
     api = api_docs()
     socketio_path = f"{get_script_prefix()}{api.socketio_path}/"
+    host = request.get_host()
+    user = getattr(request, "user", None)
+    logged_in = user is not None and user.is_authenticated
     return render(request, "asynction_django/docs.html", {
         "api": api,
         "socketio_path": socketio_path,
-        "origin": request.build_absolute_uri("/"),
-        "playground": {"socketioPath": socketio_path, "namespaces": api.playground},
+        "origin": f"{request.scheme}://{host}",  # the page's: the playground connects there
+        "served_here": [server.name for server in api.servers
+                        if server.serves(request.is_secure(), host)],
+        "playground": {
+            "socketioPath": socketio_path,
+            "namespaces": api.playground,
+            # The page and the socket share the session cookie: this is who connects.
+            "user": user.get_username() if logged_in else None,
+            "loginUrl": None if user is None else redirect_to_login(
+                f"{request.get_full_path()}#playground")["Location"],
+        },
     })
 
 

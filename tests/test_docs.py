@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from channels.testing import HttpCommunicator
 from django.contrib.auth.models import User
+from django.contrib.staticfiles import finders
 from django.test import TestCase, override_settings
 
 from asynction_django.asgi import get_asgi_application
@@ -62,7 +63,41 @@ class DocsPageTests(TestCase):
                          "The public endpoint.", "/realtime/socket.io/",
                          'io("http://testserver/", {path: "/realtime/socket.io/"})'):
             self.assertIn(expected, text)
-        self.assertRegex(text, r"local \| served here")
+        # ASYNCTION_SERVER picks "local"; the page is not served from it (testserver).
+        self.assertIn("local | configured | localhost/realtime/socket.io", text)
+        self.assertNotIn("served here", text)
+        self.assertIn("None of these is where this page comes from (http://testserver).", text)
+
+    def test_served_here_is_the_server_at_the_pages_own_origin(self):
+        def badges(secure=False, **headers):
+            response = self.client.get("/team/docs", secure=secure, headers=headers)
+            text = visible_text(response.content.decode())
+            return [name for name in ("production", "local")
+                    if f"{name} | served here" in text]
+
+        with override_settings(ALLOWED_HOSTS=["testserver", "localhost", "127.0.0.1",
+                                              "api.example.com"]):
+            self.assertEqual(badges(), [])
+            self.assertEqual(badges(Host="localhost"), ["local"])  # ws: plain http, port 80
+            self.assertEqual(badges(Host="127.0.0.1:80"), ["local"])  # the same machine
+            self.assertEqual(badges(Host="localhost:8000"), [])
+            self.assertEqual(badges(secure=True, Host="localhost"), [])
+            self.assertEqual(badges(secure=True, Host="api.example.com"), ["production"])
+            self.assertEqual(badges(secure=True, Host="api.example.com:443"), ["production"])
+            self.assertEqual(badges(Host="api.example.com"), [])  # not over http
+
+    def test_connect_snippets_use_the_pages_origin_and_each_namespace(self):
+        html = self.page()
+        self.assertIn('<pre class="snippet"><code class="connect">'
+                      'io("http://testserver/", {path: "/realtime/socket.io/"})\n'
+                      'io("http://testserver/staff", {path: "/realtime/socket.io/"})</code></pre>',
+                      html)
+        text = visible_text(html)
+        self.assertIn('Namespace | /staff | Connect | '
+                      'io("http://testserver/staff", {path: "/realtime/socket.io/"})', text)
+        response = self.client.get("/team/docs", secure=True, headers={"Host": "localhost"})
+        self.assertIn('io("https://localhost/staff", {path: "/realtime/socket.io/"})',
+                      response.content.decode())
 
     def test_events_in_each_direction_with_their_schemas(self):
         html = self.page()
@@ -134,14 +169,44 @@ class DocsPageTests(TestCase):
         self.assertEqual(root["events"]["ping"], {"arity": "none", "schema": None,
                                                   "example": None, "ack": False})
         self.assertEqual(set(data["namespaces"]["/staff"]["events"]), {"ping"})
+        self.assertIsNone(data["user"])
+        self.assertEqual(data["loginUrl"], "/accounts/login/?next=/team/docs%23playground")
+
+    def test_playground_data_names_the_logged_in_user(self):
+        self.client.force_login(User.objects.create_user("member", password="x"))
+        html = self.page()
+        start = html.index('<script id="asynction-playground" type="application/json">')
+        data = json.loads(html[html.index(">", start) + 1:html.index("</script>", start)])
+        self.assertEqual(data["user"], "member")
 
     def test_static_files_and_no_cdn(self):
         html = self.page()
         for asset in ("asynction_django/docs.css", "asynction_django/docs.js",
                       "asynction_django/playground.js", "asynction_django/vendor/socket.io.min.js",
-                      "asynction_django/vendor/ajv2020.min.js"):
+                      "asynction_django/vendor/ajv2020.min.js", "asynction_django/favicon.svg",
+                      "asynction_django/vendor/highlight/core.min.js",
+                      "asynction_django/vendor/highlight/json.min.js",
+                      "asynction_django/vendor/highlight/github.min.css",
+                      "asynction_django/vendor/highlight/github-dark.min.css"):
             self.assertIn(f'"/static/{asset}"', html)
-        self.assertNotRegex(html, r"(src|href)=\"(https?:)?//")
+            self.assertTrue(finders.find(asset), asset)
+        self.assertNotRegex(html, r"(src|href|data-[a-z-]+)=\"(https?:)?//")
+        self.assertIn('<link rel="icon" type="image/svg+xml" href="/static/asynction_django/'
+                      'favicon.svg">', html)
+        self.assertRegex(html, r'<link rel="stylesheet" href="[^"]+/github-dark.min.css" '
+                               r'media="\(prefers-color-scheme: dark\)">')
+        licence = finders.find("asynction_django/vendor/highlight.LICENSE.txt")
+        self.assertTrue(Path(licence).read_text().startswith("@highlightjs/cdn-assets@11.11.1"))
+
+    def test_the_page_needs_no_javascript_to_read(self):
+        html = self.page()
+        # What only scripts bring is hidden until they run; the rest is plain HTML.
+        self.assertIn('<button type="button" class="nav-toggle" aria-controls="sidebar" '
+                      'aria-expanded="false" hidden>', html)
+        self.assertIn('<div class="pg" id="pg" hidden>', html)
+        self.assertIn('<pre class="code"><code class="language-json">{\n  &quot;item&quot;: '
+                      '&quot;pizza&quot;', html)
+        self.assertIn('<nav class="sidebar" id="sidebar" aria-label="Contents">', html)
 
     def test_resolved_document_as_json_and_yaml(self):
         expected = get_server().spec.document
@@ -290,3 +355,4 @@ class DocsAccessCheckTests(TestCase):
             with self.subTest(overrides=overrides), override_settings(
                     **{"MIDDLEWARE": [], **overrides}):
                 self.assertEqual(check_docs_access(), [])
+

@@ -17,8 +17,8 @@ import socketio
 from django.test import SimpleTestCase
 
 from tests.brokers import PrivateRedis
-from tests.test_brokers import BROKER_LOGS
 from tests.live import ROOT, LiveServer, free_port
+from tests.test_brokers import BROKER_LOGS
 
 SPEC = Path(__file__).resolve().parent / "specs" / "recovery.yaml"
 SCRIPT = Path(__file__).resolve().parent / "recovery_client.js"

@@ -10,6 +10,8 @@
   const connectForm = document.getElementById("pg-connect");
   const sendForm = document.getElementById("pg-send");
   const arityNote = document.getElementById("pg-arity");
+  const snippet = document.getElementById("pg-snippet");
+  const helpers = window.asynctionDocs || { highlight: function () {}, addCopyButton: function () {} };
 
   if (typeof window.io !== "function") {
     root.hidden = false;
@@ -27,7 +29,7 @@
   const compiled = new Map();
   let socket = null;
 
-  function entry(kind, label, value) {
+  function entry(kind, label, value, hint) {
     const item = document.createElement("li");
     item.dataset.kind = kind;
     const time = document.createElement("time");
@@ -36,10 +38,15 @@
     name.className = "kind";
     name.textContent = kind;
     item.append(time, name, document.createTextNode(label));
+    if (hint) item.append(hint);
     if (value !== undefined) {
       const pre = document.createElement("pre");
-      pre.textContent = JSON.stringify(value, null, 2);
+      const code = document.createElement("code");
+      code.className = "language-json";
+      code.textContent = JSON.stringify(value, null, 2);
+      pre.append(code);
       item.append(pre);
+      helpers.highlight(code);
     }
     log.append(item);
     log.scrollTop = log.scrollHeight;
@@ -119,8 +126,60 @@
     connectForm.elements.connect.disabled = connected;
     connectForm.elements.disconnect.disabled = !connected;
     sendForm.elements.send.disabled = !connected;
-    status.textContent = connected ? "connected as " + socket.id : "disconnected";
+    // The handshake carried this page's session cookie: its user is the page's.
+    const who = data.user ? "connected as " + data.user : "connected, not logged in";
+    status.textContent = connected ? who + " · sid " + socket.id : "disconnected";
     status.classList.toggle("connected", connected);
+  }
+
+  // Why a refusal happened, when the page can tell: no credentials, and a way to get some.
+  function refusalHint(error, namespace) {
+    if (error.message !== "Unauthorized") return null;
+    const hint = document.createElement("span");
+    hint.className = "hint";
+    const section = document.querySelector('section.namespace[data-namespace="' + CSS.escape(namespace) + '"]');
+    if (!data.user && data.loginUrl) {
+      const link = document.createElement("a");
+      link.href = data.loginUrl;
+      link.className = "login";
+      link.textContent = "Log in";
+      hint.append("The namespace wants credentials and you are not logged in. ", link,
+        " and connect again as your user.");
+    } else {
+      hint.append((data.user ? "Logged in as " + data.user + ", but the" : "The") +
+        " namespace wants other credentials: give them in the query, headers or CONNECT auth.");
+    }
+    if (section) {
+      const more = document.createElement("a");
+      more.href = "#" + section.id;
+      more.textContent = "its security";
+      hint.append(" (See ", more, ".)");
+    }
+    return hint;
+  }
+
+  // The connection as a reader would write it with socket.io-client.
+  function showSnippet() {
+    const form = connectForm.elements;
+    const lines = ["  path: " + JSON.stringify(data.socketioPath)];
+    lines.push("  transports: [" + JSON.stringify(form.transport.value) + "]");
+    const query = Object.fromEntries(new URLSearchParams(form.query.value));
+    if (Object.keys(query).length) lines.push("  query: " + JSON.stringify(query));
+    [["extraHeaders", form.headers.value], ["auth", form.auth.value]].forEach(function (pair) {
+      if (pair[0] === "extraHeaders" && form.transport.value !== "polling") return;
+      let value;
+      try {
+        value = pair[1].trim() ? JSON.parse(pair[1]) : {};
+      } catch (error) {
+        lines.push("  " + pair[0] + ": /* not JSON yet */");
+        return;
+      }
+      if (value && (typeof value !== "object" || Object.keys(value).length)) {
+        lines.push("  " + pair[0] + ": " + JSON.stringify(value));
+      }
+    });
+    const url = window.location.origin + form.namespace.value;
+    snippet.textContent = "io(" + JSON.stringify(url) + ", {\n" + lines.join(",\n") + ",\n})";
   }
 
   function connect() {
@@ -144,7 +203,7 @@
     });
     socket.on("connect_error", function (error) {
       setConnected(false);
-      entry("refused", " " + error.message, error.data);
+      entry("refused", " " + error.message, error.data, refusalHint(error, namespace));
     });
     socket.on("disconnect", function (reason) {
       setConnected(false);
@@ -199,6 +258,8 @@
   connectForm.addEventListener("submit", guarded(connect));
   connectForm.elements.disconnect.addEventListener("click", function () { if (socket) socket.disconnect(); });
   connectForm.elements.namespace.addEventListener("change", fillEvents);
+  connectForm.addEventListener("input", showSnippet);
+  connectForm.addEventListener("change", showSnippet);
   sendForm.addEventListener("submit", guarded(send));
   sendForm.elements.event.addEventListener("change", fillPayload);
   sendForm.elements.clear.addEventListener("click", function () { log.replaceChildren(); });
@@ -208,8 +269,10 @@
       fillEvents();
       sendForm.elements.event.value = button.dataset.event;
       fillPayload();
+      showSnippet();
       document.getElementById("playground").scrollIntoView();
     });
   });
   fillEvents();
+  showSnippet();
 })();
