@@ -15,6 +15,7 @@ from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import NoReverseMatch, include, path, reverse
 
+from .admin_ui import admin_ui_options
 from .conf import get_settings
 from .connection_scope import ConnectionScopeMiddleware
 from .logs import client_logger
@@ -109,7 +110,8 @@ class DocsRouter:
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         docs = f"{docs_base()}docs"
         path_ = _relative_path(scope)
-        if (path_ == docs or path_.startswith(docs + "/")) and get_settings().DOCS:
+        admin_ui = path_.startswith(f"{docs}/admin-ui/") and admin_ui_options() is not None
+        if (path_ == docs or path_.startswith(docs + "/")) and (get_settings().DOCS or admin_ui):
             await self.docs(scope, receive, send)
         else:
             await self.fallback(scope, receive, send)

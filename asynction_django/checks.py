@@ -8,11 +8,14 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.utils.module_loading import import_string
 
+from .admin_ui_views import check_admin_ui
 from .asgi import SocketIOApp
 from .conf import docs_access, get_settings
 from .runtime import current_build
 
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+
+register("asynction")(check_admin_ui)  # ASYNCTION_ADMIN_UI (admin_ui.py)
 
 
 @register("asynction")

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.utils.module_loading import import_string
 
+from .admin_ui_settings import setting_problems as admin_ui_problems
 from .recovery import REDIS_SCHEMES, RecoveryOptions
 
 PREFIX = "ASYNCTION_"
@@ -30,6 +31,7 @@ class AsynctionSettings:
     MAX_EVENTS_IN_FLIGHT: int | None = 64  # per connection, then it is read no further
     MAX_ATTACHMENTS: int = 10  # binary attachments in one packet
     CONNECT_TIMEOUT: float | None = 45.0  # seconds to join a namespace after connecting
+    ADMIN_UI: bool | dict[str, Any] = False  # the Socket.IO Admin UI (admin_ui.py)
     CONNECTION_STATE_RECOVERY: bool | dict[str, Any] | None = None  # off; see recovery.py
 
 
@@ -72,6 +74,7 @@ def check_settings(values: AsynctionSettings) -> list[str]:
         if not isinstance(getattr(values, name), bool):
             problems.append(f"ASYNCTION_{name} must be True or False")
     problems += _docs_access_problems(values.DOCS_ACCESS)
+    problems += admin_ui_problems(values.ADMIN_UI)
     for name in ("HANDLER_TIMEOUT", "CONNECT_TIMEOUT"):
         timeout = getattr(values, name)
         if timeout is not None and (isinstance(timeout, bool)

@@ -11,7 +11,7 @@ with connection state recovery on, a client that drops comes back as itself
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
@@ -60,6 +60,10 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
         self._outgoing = outgoing
         self.socketio_path = "socket.io"  # set by building, from the selected server
         self.spec_server: Server | None = None
+        # Namespaces served outside the spec (the Admin UI's, see admin_ui.py): name -> an
+        # async gate(environ) giving None to let a connection in, else why it is refused.
+        # What is emitted to them is not checked against the spec.
+        self.unlisted_namespaces: dict[str, Callable[[dict], Awaitable[str | None]]] = {}
         # per Engine.IO connection being connected: (namespace, offset, send) held back
         self._connecting: dict[str, list[tuple[str, str | None, Any]]] = {}
         self.recovery: Recovery | None = None  # set by building when the setting is on
@@ -92,6 +96,10 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
         callback: Callable[..., Any] | None = None,
         ignore_queue: bool = False,
     ) -> None:
+        if namespace in self.unlisted_namespaces:
+            return await super().emit(event, data, to=to, room=room, skip_sid=skip_sid,
+                                      namespace=namespace, callback=callback,
+                                      ignore_queue=ignore_queue)
         outgoing = self.validate_emit(event, data, namespace)
         await self.emit_validated(outgoing, event, data, to=to, room=room, skip_sid=skip_sid,
                                   namespace=namespace, callback=callback,
@@ -252,10 +260,15 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
     async def _handle_connect(self, eio_sid: str, namespace: str | None, data: Any) -> None:
         namespace = namespace or "/"
         if namespace not in self.spec.namespaces:
-            await self._send_packet(eio_sid, self.packet_class(
-                packet.CONNECT_ERROR, data={"message": "Invalid namespace"}, namespace=namespace))
-            return
-        if self.recovery is not None:
+            gate = self.unlisted_namespaces.get(namespace)
+            refusal = ("Invalid namespace" if gate is None
+                       else await gate(self.environ.get(eio_sid, {})))
+            if refusal is not None:
+                await self._send_packet(eio_sid, self.packet_class(
+                    packet.CONNECT_ERROR, data={"message": refusal}, namespace=namespace))
+                return
+        recovering = self.recovery is not None and namespace in self.spec.namespaces
+        if recovering:  # (the spec's namespaces only: the Admin UI's has no recovery)
             data = await self._prepare_session(eio_sid, namespace, data)
         held = self._connecting.setdefault(eio_sid, [])
         marker = (namespace, None, None)
@@ -265,11 +278,11 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
         try:
             await super()._handle_connect(eio_sid, namespace, data)
             sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
-            if sid is not None and self.recovery is not None:
+            if sid is not None and recovering:
                 replayed = await self._start_session(eio_sid, namespace, sid)
         finally:
             self.eio.reused_id = None
-            if self.recovery is not None:
+            if recovering:
                 self.recovery.pending.pop((eio_sid, namespace), None)
             queued = self._release(eio_sid, marker)
         accepted = sid is not None

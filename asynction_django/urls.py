@@ -6,7 +6,7 @@ path, unless your ``ROOT_URLCONF`` already includes them.
 
 from django.urls import path, re_path
 
-from . import views
+from . import admin_ui_views, views
 
 app_name = "asynction_django"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("docs/asyncapi.yaml", views.document_yaml, name="asyncapi-yaml"),
     path("docs/client.ts", views.client_typescript, name="client-typescript"),
     path("docs/client.py", views.client_python, name="client-python"),
+    path("docs/admin-ui/", admin_ui_views.page, name="admin-ui"),  # 404 unless ASYNCTION_ADMIN_UI
 ]

@@ -15,17 +15,44 @@ logger = logging.getLogger(__name__)
 HISTORY = 50
 
 
-async def _publish_presence() -> None:
-    online = len({user for user in _online_users()})
+async def _publish_presence(*, without: str | None = None) -> None:
+    online = len(set(_online_users(without=without)))
     await aemit("presence", {"online": online}, namespace="/admin")
 
 
-def _online_users() -> list[str]:
-    server = get_server()
-    return [
-        get_connection(sid).user.get_username()
-        for sid, _ in server.manager.get_participants("/", None)
-    ]
+def _username(sid: str) -> str | None:
+    try:
+        return get_connection(sid, "/").user.get_username()
+    except LookupError:  # not (or no longer) connected to the chat
+        return None
+
+
+def _users_in(room: str | None, *, without: str | None = None) -> list[str]:
+    """The usernames connected to `room` (`None`: the whole chat), one per connection.
+
+    A disconnect handler passes its own sid as `without`: python-socketio still lists a
+    connection while its disconnect handler runs. With several processes sharing a broker,
+    each process knows its own connections only: presence here is per process.
+    """
+    participants = get_server().manager.get_participants("/", room)
+    names = (_username(sid) for sid, _ in participants if sid != without)
+    return [name for name in names if name is not None]
+
+
+def _online_users(*, without: str | None = None) -> list[str]:
+    return _users_in(None, without=without)
+
+
+def _rooms_of(sid: str) -> list[str]:
+    """The chat rooms a connection is in (python-socketio also puts it in a room of its own)."""
+    return [room for room in get_server().rooms(sid, namespace="/") if room != sid]
+
+
+async def _left(room: str, user: str | None, sid: str) -> None:
+    """Tell `room` that `user` left, unless another of their connections is still there."""
+    if user is not None and user not in _users_in(room, without=sid):
+        await aemit("user left", {"room": room, "user": user}, room=room, skip_sid=sid,
+                    namespace="/")
 
 
 async def connect(sid, environ, auth):
@@ -34,14 +61,28 @@ async def connect(sid, environ, auth):
 
 
 async def disconnect(sid, reason):
-    await _publish_presence()
+    user = _username(sid)
+    for room in _rooms_of(sid):
+        await _left(room, user, sid)
+    await _publish_presence(without=sid)
 
 
 async def join_room(sid, payload):
+    """One room per connection: joining leaves the previous one; the members are told."""
     room = payload["room"]
-    await get_server().enter_room(sid, room, namespace="/")
+    server = get_server()
+    user = _username(sid)
+    for previous in _rooms_of(sid):
+        if previous != room:
+            await server.leave_room(sid, previous, namespace="/")
+            await _left(previous, user, sid)
+    already_there = user in _users_in(room)
+    await server.enter_room(sid, room, namespace="/")
+    if user is not None and not already_there:
+        await aemit("user joined", {"room": room, "user": user}, room=room, skip_sid=sid,
+                    namespace="/")
     history = await sync_to_async(_history)(room)
-    return {"room": room, "history": history}
+    return {"room": room, "history": history, "members": sorted(set(_users_in(room)))}
 
 
 def _history(room: str) -> list[dict]:
@@ -58,6 +99,9 @@ def send_message(sid, payload):
 
 
 async def typing(sid, room, is_typing):
+    """Relayed to the room's other members; a room this connection is not in is ignored."""
+    if room not in _rooms_of(sid):
+        return
     user = get_connection(sid).user.get_username()
     await aemit("typing", {"room": room, "user": user, "typing": is_typing},
                 room=room, skip_sid=sid, namespace="/")

@@ -31,3 +31,8 @@ class ChatOnAsyncAPI3Tests(tests.ChatTests):
                                          theirs[event].ack and theirs[event].ack.schema)
         self.assertEqual(two.servers["development"].socketio_path,
                          three.servers["development"].socketio_path)
+
+
+@override_settings(ASYNCTION_SPEC=SPEC_3)
+class PresenceAndTypingOnAsyncAPI3Tests(tests.PresenceAndTypingTests):
+    """Presence and typing, declared by the 3.0 document."""

@@ -1,4 +1,4 @@
-"""The docs and the playground of the example project, used in a real headless Chromium.
+"""The example chat, its docs and its playground, used in a real headless Chromium.
 
 Needs Debian's ``chromium`` (``apt-get install chromium``; ``.ci/run`` installs it) or
 ``CHROMIUM_PATH``. Without one, the tests skip loudly on a developer's machine and fail
@@ -15,7 +15,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
-from asynction_django.testing import SocketIOLiveServerTestCase
+from asynction_django.testing import SocketIOLiveServerTestCase, session_cookie
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update"]
@@ -58,14 +58,14 @@ class BrowserTestCase(SocketIOLiveServerTestCase):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
         super().tearDownClass()
 
-    def open_page(self, javascript: bool = True):
-        context = self.browser.new_context(viewport={"width": 1400, "height": 1000},
-                                           java_script_enabled=javascript)
+    def open_page(self, javascript: bool = True, **options):
+        options.setdefault("viewport", {"width": 1400, "height": 1000})
+        context = self.browser.new_context(java_script_enabled=javascript, **options)
         self.addCleanup(context.close)
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
-        self.page_errors: list[str] = []
-        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        errors = self.__dict__.setdefault("page_errors", [])  # of every page of the test
+        page.on("pageerror", lambda error: errors.append(str(error)))
         return page
 
     def log_in(self, page, username: str) -> None:
@@ -93,7 +93,7 @@ class DocsInBrowserTests(BrowserTestCase):
         page = self.page
         self.assertEqual(page.title(), "Example chat 1.0.0 · Socket.IO API")
         self.assertIn("/socket.io/", page.inner_text("#overview"))
-        self.assertIn("served here", page.inner_text("#servers"))
+        self.assertIn("configured", page.inner_text("#servers"))
         send = page.locator('article[data-event="send message"]')
         text = send.inner_text()
         for expected in ("client → server", "Say something in a room", "room", "text",
@@ -192,3 +192,123 @@ class DocsWithoutJavaScriptTests(BrowserTestCase):
         self.assertIn("The playground needs JavaScript", page.inner_text("#playground"))
         page.click('.sidebar a[href="#send--admin-presence"]')  # plain anchors still navigate
         self.assertEqual(page.url, f"{self.live_server_url}/docs#send--admin-presence")
+
+
+class ChatInBrowserTests(BrowserTestCase):
+    """The chat page itself: a phone's width, readable refusals, presence and typing."""
+
+    PHONE = {"width": 390, "height": 844}
+
+    def setUp(self):
+        users = get_user_model().objects
+        self.users = {name: users.create_user(name, password="browser-test-1")
+                      for name in ("alice", "bob", "carol")}
+
+    def open_chat(self, username: str, **options):
+        page = self.open_page(**options)
+        self.log_in(page, username)
+        page.locator('#status[data-state="connected"]').wait_for()
+        page.locator(f'#members li[data-user="{username}"]').wait_for()  # the join's ack
+        return page
+
+    def members(self, page) -> list[str]:
+        return page.eval_on_selector_all("#members li", "items => items.map(i => i.dataset.user)")
+
+    def wait_for_text(self, page, selector: str, text: str) -> None:
+        page.wait_for_function("([selector, text]) => document.querySelector(selector)"
+                               ".textContent === text", arg=[selector, text])
+
+    def assert_fits_the_phone(self, page) -> None:
+        self.assertLessEqual(page.evaluate("document.documentElement.scrollWidth"), 390)
+        send = page.locator("#send")
+        self.assertTrue(send.is_visible())
+        box = send.bounding_box()
+        self.assertGreaterEqual(box["x"], 0)
+        self.assertLessEqual(box["x"] + box["width"], 390)
+        self.assertLessEqual(box["y"] + box["height"], 844)
+
+    def test_on_a_phone_a_long_invalid_message_is_refused_in_words_and_kept(self):
+        page = self.open_chat("alice", viewport=self.PHONE, is_mobile=True, has_touch=True)
+        self.assert_fits_the_phone(page)
+        text = "Far too long, and one very long word: " + "x" * 600
+        page.fill("#composer textarea", text)
+        page.click("#send")
+        self.wait_for_text(page, "#error", "Message too long (max 500 characters)")
+        self.assertNotIn("xxxxxxxxxx", page.inner_text("#error"))  # never the value
+        self.assertEqual(page.input_value("#composer textarea"), text)  # kept, to be fixed
+        self.assertEqual(page.inner_text("#counter"), f"{len(text)} / 500")
+        self.assertEqual(page.get_attribute("#composer textarea", "aria-invalid"), "true")
+        self.assert_fits_the_phone(page)
+        # Cut to the limit, it goes out; a 500-character word wraps instead of widening.
+        page.fill("#composer textarea", "y" * 500)
+        self.assertEqual(page.inner_text("#error"), "")
+        page.click("#send")
+        page.locator("#messages .msg .text").wait_for()
+        self.assertEqual(page.input_value("#composer textarea"), "")
+        self.assertEqual(page.inner_text("#messages .msg .text"), "y" * 500)
+        self.assert_fits_the_phone(page)
+        self.assertEqual(self.page_errors, [])
+
+    def test_an_invalid_room_name_is_refused_in_words(self):
+        page = self.open_chat("alice")
+        # Without the form's own pattern check, the server's check answers.
+        page.eval_on_selector("#new-room input", "input => input.removeAttribute('pattern')")
+        page.fill("#new-room input", "Not A Room")
+        page.press("#new-room input", "Enter")
+        self.wait_for_text(page, "#room-error",
+                           "Room names are 1–32 lowercase letters, digits or dashes")
+        self.assertEqual(page.inner_text("#room-name"), "lobby")
+
+    def test_two_people_see_each_other_arrive_type_talk_and_leave(self):
+        alice = self.open_chat("alice")
+        bob = self.open_chat("bob", viewport=self.PHONE)
+        alice.locator('#members li[data-user="bob"]').wait_for()
+        self.assertEqual(self.members(alice), ["alice", "bob"])
+        self.assertEqual(self.members(bob), ["alice", "bob"])
+        self.assertEqual(alice.inner_text("#member-count"), "2")
+        self.assertIn("bob joined", alice.locator("#messages .notice").all_inner_texts())
+
+        bob.locator("#composer textarea").press_sequentially("hello ali")
+        self.wait_for_text(alice, "#typing", "bob is typing…")
+        self.assertEqual(bob.inner_text("#typing"), "")  # not your own
+        bob.press("#composer textarea", "Enter")
+        alice.locator("#messages .msg .text").wait_for()
+        self.assertEqual(alice.inner_text("#messages .msg .text"), "hello ali")
+        self.wait_for_text(alice, "#typing", "")
+
+        # bob moves to another room: alice sees him leave, he sees only himself there.
+        bob.fill("#new-room input", "design")
+        bob.press("#new-room input", "Enter")
+        self.wait_for_text(bob, "#room-name", "design")
+        alice.locator('#members li[data-user="bob"]').wait_for(state="detached")
+        self.assertEqual(self.members(alice), ["alice"])
+        self.assertEqual(self.members(bob), ["bob"])
+        self.assertIn("bob left", alice.locator("#messages .notice").all_inner_texts())
+        self.assertEqual(self.page_errors, [])
+
+    def test_a_typing_indicator_without_a_repeat_expires(self):
+        alice = self.open_page()
+        alice.clock.install()
+        self.log_in(alice, "alice")
+        alice.locator('#members li[data-user="alice"]').wait_for()
+        # carol's client says "typing" once and never "stopped" (a closed laptop lid).
+        carol = self.socketio_connect("/", headers={"Cookie": session_cookie(
+            self.users["carol"])})
+        carol.call("join room", {"room": "lobby"}, timeout=5)
+        alice.locator('#members li[data-user="carol"]').wait_for()
+        carol.emit("typing", ("lobby", True))
+        self.wait_for_text(alice, "#typing", "carol is typing…")
+        alice.clock.fast_forward(4000)
+        self.assertEqual(alice.inner_text("#typing"), "carol is typing…")
+        alice.clock.fast_forward(1500)
+        self.wait_for_text(alice, "#typing", "")
+        self.assertEqual(self.members(alice), ["alice", "carol"])  # typing ended, not presence
+
+    def test_light_and_dark_themes_follow_the_system(self):
+        backgrounds = {}
+        for scheme in ("light", "dark"):
+            page = self.open_chat("alice", color_scheme=scheme)
+            backgrounds[scheme] = page.evaluate(
+                "getComputedStyle(document.querySelector('.chat')).backgroundColor")
+        self.assertEqual(backgrounds, {"light": "rgb(255, 255, 255)",
+                                       "dark": "rgb(23, 26, 35)"})

@@ -52,6 +52,93 @@ class ChatTests(SocketIOTestCase):
             self.assertEqual(reply, {"delivered": True})
 
 
+class PresenceAndTypingTests(SocketIOTestCase):
+    """Who is in a room and who is typing, over the real protocol: what the page shows."""
+
+    def setUp(self):
+        users = get_user_model().objects
+        self.alice, self.bob = users.create_user("alice"), users.create_user("bob")
+
+    def joined(self, user, room="lobby"):
+        client = self.socketio_client("/", user=user)
+        return client, client.call("join room", {"room": room})
+
+    def test_the_join_ack_lists_the_members_and_the_others_see_the_join(self):
+        alice, ack = self.joined(self.alice)
+        self.assertEqual(ack["members"], ["alice"])
+        bob, ack = self.joined(self.bob)
+        self.assertEqual(ack["members"], ["alice", "bob"])
+        self.assertEqual(alice.receive("user joined").args, [{"room": "lobby", "user": "bob"}])
+        with self.assertRaises(AssertionError):  # nobody tells you that you joined
+            bob.receive("user joined", timeout=0.3)
+
+    def test_joining_another_room_leaves_the_first(self):
+        alice, _ = self.joined(self.alice)
+        bob, _ = self.joined(self.bob)
+        self.assertEqual(bob.call("join room", {"room": "design"})["members"], ["bob"])
+        self.assertEqual(alice.receive("user left").args, [{"room": "lobby", "user": "bob"}])
+        # bob is in #design only now: #lobby's messages no longer reach him.
+        alice.call("send message", {"room": "lobby", "text": "still here?"})
+        alice.receive("new message")
+        with self.assertRaises(AssertionError):
+            bob.receive("new message", timeout=0.3)
+
+    def test_disconnecting_is_leaving(self):
+        alice, _ = self.joined(self.alice)
+        bob, _ = self.joined(self.bob)
+        bob.disconnect()
+        self.assertEqual(alice.receive("user left").args, [{"room": "lobby", "user": "bob"}])
+        self.assertEqual(self.joined(self.bob)[1]["members"], ["alice", "bob"])
+
+    def test_a_second_tab_is_not_a_second_person(self):
+        alice, _ = self.joined(self.alice)
+        first_tab, _ = self.joined(self.bob)
+        alice.receive("user joined")
+        second_tab, ack = self.joined(self.bob)
+        self.assertEqual(ack["members"], ["alice", "bob"])
+        first_tab.disconnect()  # bob is still there in his second tab
+        alice.call("list rooms")  # its ack comes after anything sent to alice before
+        self.assertEqual([event.name for event in alice.async_client.events], [])
+        second_tab.disconnect()
+        self.assertEqual(alice.receive("user left").args, [{"room": "lobby", "user": "bob"}])
+
+    def test_typing_reaches_the_others_in_the_room_only(self):
+        alice, _ = self.joined(self.alice)
+        bob, _ = self.joined(self.bob)
+        carol, _ = self.joined(get_user_model().objects.create_user("carol"), "design")
+        bob.call("typing", "design", True)  # bob is not in #design: ignored
+        bob.call("typing", "lobby", True)
+        self.assertEqual(alice.receive("typing").args,
+                         [{"room": "lobby", "user": "bob", "typing": True}])
+        bob.call("typing", "lobby", False)
+        self.assertEqual(alice.receive("typing").args,
+                         [{"room": "lobby", "user": "bob", "typing": False}])
+        for client in (bob, carol):  # not to the typist, not to another room
+            with self.assertRaises(AssertionError):
+                client.receive("typing", timeout=0.3)
+
+    def test_a_typing_event_the_spec_refuses_is_answered_with_an_error(self):
+        bob, _ = self.joined(self.bob)
+        error = bob.call("typing", "lobby", "yes")["error"]
+        self.assertEqual((error["type"], error["errors"][0]["pointer"]),
+                         ("PayloadValidationError", "/1"))
+
+    def test_a_long_message_is_refused_with_the_check_the_page_words(self):
+        bob, _ = self.joined(self.bob)
+        error = bob.call("send message", {"room": "lobby", "text": "x" * 600})["error"]
+        self.assertEqual(error["type"], "PayloadValidationError")
+        self.assertEqual([(check["pointer"], check["keyword"]) for check in error["errors"]],
+                         [("/text", "maxLength")])
+
+    async def test_the_admin_count_drops_when_someone_leaves(self):
+        staff = await get_user_model().objects.acreate(username="root", is_superuser=True)
+        async with await self.asocketio_client("/admin", user=staff) as admin:
+            self.assertEqual((await admin.receive("presence")).args, [{"online": 0}])
+            async with await self.asocketio_client("/", user=self.alice):
+                self.assertEqual((await admin.receive("presence")).args, [{"online": 1}])
+            self.assertEqual((await admin.receive("presence")).args, [{"online": 0}])
+
+
 class TypedPythonClientTests(SocketIOLiveServerTestCase):
     """The Python client generated from the spec (asynction_export --format python), used
     against the chat served by a real daphne."""
@@ -84,7 +171,7 @@ class TypedPythonClientTests(SocketIOLiveServerTestCase):
                 await chat.disconnect()
 
         joined, ack, message, error = asyncio.run(flow())
-        self.assertEqual(joined, {"room": "typed", "history": []})
+        self.assertEqual(joined, {"room": "typed", "history": [], "members": ["typed"]})
         self.assertEqual(set(ack), {"id", "created"})
         self.assertIsInstance(ack["id"], int)
         self.assertEqual((message["id"], message["text"], message["author"]),
