@@ -199,6 +199,8 @@ class SpecNamespace(socketio.AsyncNamespace):
             await self._inform_error_handler(sid, refusal)
             raise socketio.exceptions.ConnectionRefusedError(refusal.wire_message) from None
         self.connections[sid] = state  # the connect handler sees the security info
+        if recovered:  # and a returning session's rooms and data
+            await self.server.restore_session(sid, self.namespace)
         skipped = recovered and recovery.options.skip_middlewares
         try:
             accepted = (self.connect_handler is None or skipped

@@ -240,7 +240,13 @@ class Recovery:
         # Sessions whose CONNECT is being handled, by (Engine.IO sid, namespace), and the
         # offsets the returning ones replay from, by (namespace, sid).
         self.pending: dict[tuple[str, str], Session] = {}
-        self.restoring: dict[tuple[str, str], str] = {}
+        self.restoring: dict[tuple[str, str], tuple[Session, str]] = {}
+
+    def forget(self, eio_sid: str, namespace: str) -> None:
+        """Drop what a CONNECT being handled left (nothing, once it was accepted)."""
+        session = self.pending.pop((eio_sid, namespace), None)
+        if session is not None:
+            self.restoring.pop((namespace, session.sid), None)
 
     async def stamp(self, namespace: str, event: str, data: Any, to: Any = None,
                     room: Any = None, skip_sid: Any = None) -> tuple[Any, ...]:

@@ -282,8 +282,8 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
                 replayed = await self._start_session(eio_sid, namespace, sid)
         finally:
             self.eio.reused_id = None
-            if recovering:
-                self.recovery.pending.pop((eio_sid, namespace), None)
+            if recovering:  # a refused connect leaves nothing behind
+                self.recovery.forget(eio_sid, namespace)
             queued = self._release(eio_sid, marker)
         accepted = sid is not None
         for queued_namespace, offset, send in queued:

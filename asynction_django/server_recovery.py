@@ -35,7 +35,7 @@ class RecoveryMixin:
             broker_logger.exception("connection state recovery is unavailable")
         if restored is not None:
             session, offset = restored
-            recovery.restoring[(namespace, session.sid)] = offset
+            recovery.restoring[(namespace, session.sid)] = (session, offset)
             self.eio.reused_id = session.sid  # python-socketio asks the engine for an id
         else:
             session = Session(new_pid(), "", namespace, base, user_key(environ))
@@ -64,20 +64,26 @@ class RecoveryMixin:
             return None
         return session, offset
 
-    async def _start_session(self, eio_sid: str, namespace: str, sid: str) -> set[str]:
-        """A session was accepted: remember it; if it came back, restore its rooms and
-        data and replay what it missed (their offsets are returned)."""
-        recovery = self.recovery
-        session = recovery.pending.pop((eio_sid, namespace))
-        session.sid = sid
-        recovery.live.add(session)
-        offset = recovery.restoring.pop((namespace, sid), None)
-        if offset is None:
-            return set()
+    async def restore_session(self, sid: str, namespace: str) -> None:
+        """Put a returning session back in its rooms, with its data (the namespace calls
+        this once its checks passed, before the connect handler, which sees them)."""
+        session, _ = self.recovery.restoring[(namespace, sid)]
         for room in session.rooms:
             await self.enter_room(sid, room, namespace)
         if session.data:
             await self.save_session(sid, session.data, namespace)
+
+    async def _start_session(self, eio_sid: str, namespace: str, sid: str) -> set[str]:
+        """A session was accepted: remember it; if it came back, replay what it missed
+        (their offsets are returned)."""
+        recovery = self.recovery
+        session = recovery.pending.pop((eio_sid, namespace))
+        session.sid = sid
+        recovery.live.add(session)
+        restored = recovery.restoring.pop((namespace, sid), None)
+        if restored is None:
+            return set()
+        offset = restored[1]
         try:
             missed = await recovery.store.missed(session, offset)
         except Exception:  # noqa: BLE001 - the store went down since the claim was checked

@@ -66,8 +66,10 @@ ASYNCTION_SPEC = BASE_DIR / "example_project" / "asyncapi.yaml"
 ASYNCTION_DEFAULT_ERROR_HANDLER = "example_project.chat.handlers.default_error"
 # Several processes share emits through a broker: `./dev cluster` sets this to Redis.
 ASYNCTION_MESSAGE_QUEUE = os.environ.get("ASYNCTION_MESSAGE_QUEUE") or None
-# A reconnecting browser gets its sid, rooms and the messages it missed back (in Redis too).
-ASYNCTION_CONNECTION_STATE_RECOVERY = {"max_disconnection_duration": 120}
+# A reconnecting browser gets its sid, rooms and the messages it missed back (in Redis too);
+# the connect handler runs again (skip_middlewares False) to tell the room it is back.
+ASYNCTION_CONNECTION_STATE_RECOVERY = {"max_disconnection_duration": 120,
+                                       "skip_middlewares": False}
 
 LOGGING = {
     "version": 1,

@@ -176,13 +176,16 @@ class RecoveryTests(SocketIOTestCase):
 @override_settings(ASYNCTION_SPEC=SPEC, ASYNCTION_CONNECTION_STATE_RECOVERY={
     "skip_middlewares": False})
 class RecoveryWithMiddlewaresTests(SocketIOTestCase):
-    def test_the_connect_handler_runs_again_and_sees_recovered(self):
+    def test_the_connect_handler_runs_again_and_sees_recovered_and_the_rooms(self):
         recovery_handlers.connects.clear()
         client = self.socketio_client()
         sid = client.call("whoami")["sid"]
+        client.emit("join", "room-5")
+        client.call("whoami")
         client.drop()
         self.assertEqual(client.connect(), sid)
         self.assertEqual(recovery_handlers.connects, [(sid, False), (sid, True)])
+        self.assertEqual(recovery_handlers.rooms_at_connect[sid], ["room-5"])
 
 
 @override_settings(ASYNCTION_SPEC=SPEC, ASYNCTION_CONNECTION_STATE_RECOVERY=True)

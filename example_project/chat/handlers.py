@@ -56,7 +56,17 @@ async def _left(room: str, user: str | None, sid: str) -> None:
 
 
 async def connect(sid, environ, auth):
-    """The spec's `session` security already refused anonymous clients."""
+    """The spec's `session` security already refused anonymous clients.
+
+    A connection that dropped and came back (connection state recovery) is in its room
+    again, which its disconnect told it had left: say it is back.
+    """
+    if get_connection(sid).recovered:
+        user = _username(sid)
+        for room in _rooms_of(sid):
+            if user is not None and user not in _users_in(room, without=sid):
+                await aemit("user joined", {"room": room, "user": user}, room=room,
+                            skip_sid=sid, namespace="/")
     await _publish_presence()
 
 

@@ -286,6 +286,37 @@ class ChatInBrowserTests(BrowserTestCase):
         self.assertIn("bob left", alice.locator("#messages .notice").all_inner_texts())
         self.assertEqual(self.page_errors, [])
 
+    def test_a_dropped_connection_comes_back_without_a_gap(self):
+        """Connection state recovery: alice's network goes while bob talks; back, she has
+        every message once, in order, with the same sid and room, and bob still sees her."""
+        alice = self.open_chat("alice")
+        bob = self.open_chat("bob")
+        alice.locator('#members li[data-user="bob"]').wait_for()
+        sid = alice.evaluate("chatSocket.id")
+        alice.evaluate("""() => {
+            const manager = chatSocket.io;  // come back in 1.5 s, after bob has talked
+            manager.reconnectionDelay(1500); manager.reconnectionDelayMax(1500);
+            manager.randomizationFactor(0);
+            manager.engine.close();  // the network goes: no goodbye
+        }""")
+        self.wait_for_text(alice, "#status", "reconnecting…")
+        for text in ("one", "two", "three"):
+            bob.fill("#composer textarea", text)
+            bob.press("#composer textarea", "Enter")
+            bob.locator("#messages .msg .text", has_text=text).wait_for()
+        alice.locator('#status[data-state="connected"]').wait_for()
+        alice.locator("#messages .msg .text", has_text="three").wait_for()
+        self.assertEqual(alice.locator("#messages .msg .text").all_inner_texts(),
+                         ["one", "two", "three"])
+        self.assertEqual(alice.evaluate("[chatSocket.recovered, chatSocket.id]"), [True, sid])
+        bob.fill("#composer textarea", "four")
+        bob.press("#composer textarea", "Enter")
+        alice.locator("#messages .msg .text", has_text="four").wait_for()
+        self.assertEqual(alice.locator("#messages .msg .text").all_inner_texts(),
+                         ["one", "two", "three", "four"])
+        self.assertEqual(self.members(bob), ["alice", "bob"])
+        self.assertEqual(self.page_errors, [])
+
     def test_a_typing_indicator_without_a_repeat_expires(self):
         alice = self.open_page()
         alice.clock.install()

@@ -16,6 +16,7 @@
   const $ = (/** @type {string} */ selector) => /** @type {Dom} */ (document.querySelector(selector));
   const script = /** @type {HTMLScriptElement} */ (document.currentScript);
   const socket = /** @type {ChatSocket} */ (io("/", { query: { client: "web" }, transports: ["websocket", "polling"] }));
+  /** @type {any} */ (window).chatSocket = socket; // for the browser console (and the tests)
   /** The spec's length limits of each event's fields (the view reads them from the spec). */
   const limits = /** @type {Limits} */ (JSON.parse($("#chat-limits").textContent));
   const me = $("#me").textContent;
@@ -275,9 +276,17 @@
     $("#status").textContent = text;
   }
 
-  socket.on("connect", () => { status("connected", "connected"); join(room); });
+  // Connection state recovery: back within two minutes, the server has put us in our room
+  // again and sends what we missed, so nothing is reloaded (and nothing is lost).
+  let left = "";
+  socket.on("connect", () => {
+    status("connected", "connected");
+    if (socket.recovered && left) joined = left;
+    else join(room);
+  });
   socket.on("disconnect", () => {
     status("offline", "reconnecting…");
+    left = joined;
     joined = "";
     typingSentAt = 0;
   });
