@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.core.checks import CheckMessage, Error, Warning
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -34,6 +33,9 @@ def page(request: HttpRequest) -> HttpResponse:
     user = getattr(request, "user", None)
     if not permitted(user, options):
         if user is None or not user.is_authenticated:
+            # Imported here: it needs django.contrib.auth, which a project without it lacks.
+            from django.contrib.auth.views import redirect_to_login
+
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied
     server = get_server()

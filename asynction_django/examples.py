@@ -4,7 +4,8 @@ The docs need one readable, stable value per schema (the same on every page load
 cheaply, without the optional mock dependencies: the spec's own ``examples``,
 ``default``, ``const`` or first ``enum`` value where there is one, else a plain value
 of the right type and format. The mock server's fakes (varied, Faker-based) are
-another job; see :mod:`asynction_django.fakes`.
+another job (see :mod:`asynction_django.fakes`), but they start from the same values the
+spec gives (:func:`given_values`, :func:`message_examples`).
 """
 
 from __future__ import annotations
@@ -74,6 +75,35 @@ def _given(schema: dict[str, Any]) -> Any:
     if isinstance(enum, list) and enum:
         return enum[0]
     return _UNSET
+
+
+def given_values(schema: Any) -> list[list[Any]]:
+    """The values a schema names for itself, most telling first: ``const``, then its
+    ``examples``/``example``, then ``enum``, then a ``default`` that is not empty (``{}``,
+    ``[]`` and ``""`` say little of what real values look like)."""
+    if not isinstance(schema, dict):
+        return []
+    groups = []
+    if "const" in schema:
+        groups.append([schema["const"]])
+    examples = schema.get("examples")
+    examples = list(examples) if isinstance(examples, list) else []
+    if "example" in schema:
+        examples.append(schema["example"])
+    enum = schema.get("enum")
+    groups += [examples, list(enum) if isinstance(enum, list) else []]
+    if schema.get("default") not in (None, {}, [], ""):
+        groups.append([schema["default"]])
+    return [group for group in groups if group]
+
+
+def message_examples(message: Any) -> list[Any]:
+    """The payloads of a Message Object's ``examples`` (AsyncAPI 2.x and 3.x alike)."""
+    examples = message.get("examples") if isinstance(message, dict) else None
+    if not isinstance(examples, list):
+        return []
+    return [example["payload"] for example in examples
+            if isinstance(example, dict) and "payload" in example]
 
 
 def _type_of(schema: dict[str, Any]) -> str | None:

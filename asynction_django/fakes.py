@@ -1,31 +1,31 @@
 """Fake values valid against a schema, for the mock server: generated once, served many times.
 
-hypothesis-jsonschema generates values that satisfy the schema; Faker makes strings read
-like data: JSON Schema ``format``s hypothesis knows stay its own, Faker provider names used as
-``format`` (``first_name``, ``sentence``) and plain strings come from Faker. A pool per
-schema is drawn at start-up, so emitting at a short interval costs a random choice.
+The spec's own examples come first: a message's valid ``examples`` are its whole pool.
+Otherwise hypothesis-jsonschema generates from the schema as :mod:`.fake_schema` narrows it
+(the schema's own examples, modest numbers, Faker words, declared keys only), then, if that
+yields nothing, from the schema with only its numbers narrowed, then the docs' example is
+tried. Every value is checked with the schema's own validator. A pool per schema is drawn at
+start-up, so emitting at a short interval costs a random choice.
 """
 
 from __future__ import annotations
 
+import json
 import random
-from collections.abc import Callable
-from datetime import UTC
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .examples import example_of
 from .exceptions import AsynctionError, MissingExtra
-from .schemas import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES
+from .fake_schema import prepare
+from .fake_words import FakeWords
 
 POOL_SIZE = 20
-PLAIN_TEXT = "word"  # the Faker provider for strings with no format, pattern or enum
-# JSON Schema formats that read better from Faker than from hypothesis.
-FORMAT_PROVIDERS = {
-    "email": "email", "idn-email": "email", "uri": "url", "iri": "url", "uuid": "uuid4",
-    "hostname": "hostname", "idn-hostname": "hostname", "ipv4": "ipv4", "ipv6": "ipv6",
-    "date": "date", "time": "time",
-}
-CUSTOM = "x-asynction-"  # generation-only format names, so hypothesis' own stay untouched
+DECIMALS = 2  # generated floats are rounded to cents where the schema still holds
+
+
+class Unfakeable(AsynctionError):
+    """No value valid against a schema could be generated."""
 
 
 def _libraries():
@@ -44,11 +44,12 @@ def _libraries():
 class FakePool:
     """Values for one schema (standalone JSON Schema 2020-12), each valid against it."""
 
-    def __init__(self, values: list[Any]):
+    def __init__(self, values: list[Any], chooser: random.Random | None = None):
         self.values = values
+        self.chooser = chooser or random.Random()
 
     def pick(self) -> Any:
-        return random.choice(self.values)
+        return self.chooser.choice(self.values)
 
 
 class FakeFactory:
@@ -59,105 +60,84 @@ class FakeFactory:
         self.faker = faker.Faker()
         if seed is not None:
             self.faker.seed_instance(seed)
+        self.seed = seed
+        self.chooser = random.Random(seed)
         self.size = size
+        self.words = FakeWords(self.faker, size)
 
-    def pool(self, schema: Any, is_valid: Callable[[Any], bool]) -> FakePool:
-        values = [value for value in self._generate(schema) if is_valid(value)]
-        if not values:  # a schema hypothesis-jsonschema cannot handle (recursion, say)
-            fallback = example_of(_dereferenced(schema))
-            values = [fallback] if is_valid(fallback) else []
+    def pool(self, schema: Any, is_valid: Callable[[Any], bool],
+             examples: Iterable[Any] = ()) -> FakePool:
+        """The message's valid ``examples``, else generated values; Unfakeable if none."""
+        values = _unique(value for value in examples if is_valid(value))
+        values = values or self.values(schema, is_valid)
         if not values:
-            raise AsynctionError("no value could be generated for this schema")
-        return FakePool(values)
+            raise Unfakeable("no value valid against this schema could be generated (do its "
+                             "constraints contradict each other?)")
+        return FakePool(values, self.chooser)
 
-    def _generate(self, schema: Any) -> list[Any]:
+    def values(self, schema: Any, is_valid: Callable[[Any], bool],
+               size: int | None = None) -> list[Any]:
+        """Up to ``size`` distinct valid values, from the first way that yields any."""
+        size = size or self.size
+        for realistic, codec in ((True, "ascii"), (False, "utf-8")):
+            generated = self._generate(prepare(schema, self.words, realistic), size, codec)
+            found = _unique(_tidy(value, is_valid) for value in generated if is_valid(value))
+            if found:
+                return found
+        fallback = example_of(_dereferenced(schema))
+        return [fallback] if is_valid(fallback) else []
+
+    def _generate(self, schema: Any, size: int, codec: str) -> list[Any]:
         _, hypothesis, hypothesis_jsonschema = _libraries()
         from hypothesis import strategies
 
-        formats = self._formats(schema)
-        prepared = _for_generation(schema, set(formats))
         try:
-            strategy = hypothesis_jsonschema.from_schema(prepared, custom_formats={
-                CUSTOM + name: strategies.sampled_from(words) for name, words in formats.items()
+            strategy = hypothesis_jsonschema.from_schema(schema, codec=codec, custom_formats={
+                name: strategies.sampled_from(words)
+                for name, words in self.words.lists.items() if words
             })
         except Exception:  # noqa: BLE001 - any schema it cannot read falls back
             return []
         found: list[Any] = []
 
-        @hypothesis.settings(max_examples=self.size * 3, database=None, deadline=None,
+        @hypothesis.settings(max_examples=size, database=None, deadline=None,
                              phases=[hypothesis.Phase.generate],
+                             verbosity=hypothesis.Verbosity.quiet,  # no "@seed(...)" to stdout
                              suppress_health_check=list(hypothesis.HealthCheck))
         @hypothesis.given(strategy)
         def collect(value: Any) -> None:
-            if len(found) < self.size:
+            if len(found) < size:
                 found.append(value)
 
+        if self.seed is not None:
+            collect = hypothesis.seed(self.seed)(collect)
         try:
             collect()
-        except Exception:  # noqa: BLE001 - unsatisfiable or unsupported: fall back
+        except Exception:  # noqa: BLE001 - unsatisfiable or unsupported: what came so far
             return found
         # hypothesis starts with the simplest values; keep the varied ones first.
         return found[::-1]
 
-    def _formats(self, schema: Any) -> dict[str, list[str]]:
-        """Faker's words for each format it can fill (providers named as formats too)."""
-        words = {}
-        if "date-time" in _formats_in(schema):
-            words["date-time"] = [self.faker.date_time_this_decade(tzinfo=UTC)
-                                  .isoformat() for _ in range(self.size)]
-        for name in ({PLAIN_TEXT} | _formats_in(schema)) - set(words):
-            provider = getattr(self.faker, FORMAT_PROVIDERS.get(name, name), None)
-            if callable(provider) and not name.startswith("_"):
-                try:
-                    words[name] = [str(provider()) for _ in range(self.size)]
-                except TypeError:  # a Faker method that needs arguments is not a format
-                    continue
-        return words
+
+def _unique(values: Iterable[Any]) -> list[Any]:
+    unique = {json.dumps(value, sort_keys=True, default=str): value for value in values}
+    return list(unique.values())
 
 
-def _formats_in(schema: Any) -> set[str]:
-    found = set()
-    if isinstance(schema, dict):
-        if isinstance(schema.get("format"), str):
-            found.add(schema["format"])
-        for value in schema.values():
-            found |= _formats_in(value)
-    elif isinstance(schema, list):
-        for value in schema:
-            found |= _formats_in(value)
-    return found
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, DECIMALS)
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
 
 
-def _for_generation(schema: Any, custom: set[str]) -> Any:
-    """The schema as hypothesis-jsonschema reads it, asking for realistic values.
-
-    2020-12 tuples become draft-07 array ``items``; objects get only their declared
-    properties; plain strings and Faker formats come from Faker's words.
-    """
-    if not isinstance(schema, dict):
-        return schema
-    out: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in SCHEMA_MAPS and isinstance(value, dict):
-            out[key] = {name: _for_generation(sub, custom) for name, sub in value.items()}
-        elif key in SCHEMA_LISTS and isinstance(value, list):
-            out[key] = [_for_generation(sub, custom) for sub in value]
-        elif key in SCHEMA_VALUES:
-            out[key] = _for_generation(value, custom)
-        else:
-            out[key] = value
-    if "prefixItems" in out:
-        out["items"], further = out.pop("prefixItems"), out.get("items")
-        if further is not None:
-            out["additionalItems"] = further
-    if "properties" in out and "additionalProperties" not in out:
-        out["additionalProperties"] = False
-    if isinstance(out.get("format"), str) and out["format"] in custom:
-        out["format"] = CUSTOM + out["format"]
-    elif (out.get("type") == "string" and not {"format", "pattern", "enum", "const"} & set(out)
-          and PLAIN_TEXT in custom):
-        out["format"] = CUSTOM + PLAIN_TEXT
-    return out
+def _tidy(value: Any, is_valid: Callable[[Any], bool]) -> Any:
+    """``value`` with its floats rounded (``17.25``, not ``17.249999990686774``), if still valid."""
+    rounded = _rounded(value)
+    return rounded if rounded != value and is_valid(rounded) else value
 
 
 def _dereferenced(schema: Any) -> Any:

@@ -22,7 +22,8 @@ class Command(SpecCommand):
         parser.add_argument("--interval", type=float, default=1.0,
                             help="seconds between emits of every server event (default 1)")
         parser.add_argument("--accept-any-credentials", action="store_true",
-                            help="security schemes accept any credential a client presents")
+                            help="security schemes accept any credential a client presents "
+                                 "(the spec's security functions need not exist yet)")
         parser.add_argument("--seed", type=int, help="seed Faker for repeatable fakes")
 
     def handle(self, *args: Any, **options: Any) -> None:
