@@ -9,8 +9,10 @@ comes back to the other process each time); WebSocket and long-polling.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import unittest
 from pathlib import Path
 
 import socketio
@@ -28,10 +30,12 @@ RECOVERY = {"max_disconnection_duration": 30}
 def node_client(servers: list[str], transport: str, rounds: int = 3,
                 quiet: bool = False) -> dict:
     node = shutil.which("node")
-    if node is None:
-        raise AssertionError("these tests need Node.js (node) on the PATH")
-    if not (ROOT / "node_modules" / "socket.io-client").exists():
-        raise AssertionError("these tests need node_modules (./dev installs it: npm ci)")
+    if node is None or not (ROOT / "node_modules" / "socket.io-client").exists():
+        message = ("NO NODE: the recovery tests with socket.io-client did not run; they need "
+                   "node and node_modules (./dev installs it with npm ci)")
+        if os.environ.get("CI") == "true":
+            raise AssertionError(message)
+        raise unittest.SkipTest(message)
     options = {"servers": servers, "transport": transport, "rounds": rounds, "quiet": quiet}
     done = subprocess.run([node, str(SCRIPT), json.dumps(options)], capture_output=True,
                           text=True, timeout=60)
