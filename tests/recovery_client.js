@@ -33,11 +33,12 @@ async function main() {
     const dropped = once(client, "disconnect");
     client.io.engine.close();  // the network goes: no DISCONNECT packet
     const reason = await within(dropped, 5000, "disconnect");
-    other.emit("shout", { room: "room-1", text: `room ${round}` });
-    other.emit("tell", { sid, text: `direct ${round}` });
-    other.emit("announce", `all ${round}`);
-    other.emit("shout", { room: "room-2", text: `not yours ${round}` });
-    await other.emitWithAck("whoami");  // the server has handled all four
+    // One at a time: python-socketio runs each event's handler in its own task, so
+    // events sent together may be emitted in any order (the offsets keep that order).
+    await other.emitWithAck("shout", { room: "room-1", text: `room ${round}` });
+    await other.emitWithAck("tell", { sid, text: `direct ${round}` });
+    await other.emitWithAck("announce", `all ${round}`);
+    await other.emitWithAck("shout", { room: "room-2", text: `not yours ${round}` });
     const target = options.servers[(round + 1) % options.servers.length];
     client.io.uri = target;  // come back to another process, when there are several
     const back = once(client, "connect");
