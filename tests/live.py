@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import unittest
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,35 @@ from django.test import SimpleTestCase
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 20
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update"]
+
+
+def chromium_executable(what: str) -> str:
+    """Debian's chromium (or ``CHROMIUM_PATH``); without one, the tests of ``what`` skip
+    loudly, and fail in CI."""
+    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which(
+        "chromium-browser")
+    if executable is None:
+        message = (f"NO CHROMIUM: {what} did not run. Install Debian's chromium "
+                   "(apt-get install chromium) or set CHROMIUM_PATH.")
+        if os.environ.get("CI") == "true":
+            raise RuntimeError(message)
+        raise unittest.SkipTest(message)
+    return executable
+
+
+def launch_chromium(test_class: type[SimpleTestCase], executable: str) -> Any:
+    """A headless Chromium through Playwright, closed when ``test_class`` is done."""
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    test_class.addClassCleanup(playwright.stop)
+    browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    test_class.addClassCleanup(browser.close)
+    return browser
 
 
 def free_port() -> int:

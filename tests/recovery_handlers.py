@@ -5,11 +5,13 @@ from asynction_django import aemit, get_connection, get_server
 VALID_KEYS = {"key-1"}
 connects = []  # (sid, recovered) per connect handler run
 disconnects = []  # (sid, reason)
+auths = {}  # sid -> the auth its last connect handler run got
 rooms_at_connect = {}  # sid -> the rooms its last connect handler run saw
 
 
 async def connect(sid, environ, auth):
     connects.append((sid, get_connection(sid).recovered))
+    auths[sid] = auth
     rooms_at_connect[sid] = sorted(r for r in get_server().rooms(sid) if r != sid)
     if not (isinstance(auth, dict) and auth.get("quiet")):
         await aemit("welcome", "hello", to=sid)

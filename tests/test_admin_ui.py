@@ -9,12 +9,9 @@ The browser test needs Debian's ``chromium`` (``.ci/run`` installs it) or
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import tempfile
 import time
-import unittest
 from urllib.parse import urlsplit
 
 import requests
@@ -41,7 +38,7 @@ from asynction_django.conf import AsynctionSettings, check_settings
 from asynction_django.runtime import reset_server
 from asynction_django.testing import ConnectionRefused, SocketIOTestCase
 
-from .live import LiveServer
+from .live import LiveServer, chromium_executable, launch_chromium
 from .settings import MIDDLEWARE
 
 SPEC = {
@@ -481,17 +478,12 @@ class ProductionStaticTests(SimpleTestCase):
                                  200)
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update"]
 WAIT_MS = 15_000
 INSTALLED_APPS = ["daphne", "django.contrib.auth", "django.contrib.contenttypes",
                   "django.contrib.sessions", "django.contrib.staticfiles", "channels",
                   "asynction_django"]
 
 
-def chromium_path() -> str | None:
-    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which(
-        "chromium-browser")
 
 
 class AdminUIInBrowserTests(SimpleTestCase):
@@ -503,15 +495,7 @@ class AdminUIInBrowserTests(SimpleTestCase):
 
     @classmethod
     def setUpClass(cls):
-        executable = chromium_path()
-        if executable is None:
-            message = ("NO CHROMIUM: the Admin UI browser test did not run. Install Debian's "
-                       "chromium (apt-get install chromium) or set CHROMIUM_PATH.")
-            if os.environ.get("CI") == "true":
-                raise RuntimeError(message)
-            raise unittest.SkipTest(message)
-        from playwright.sync_api import sync_playwright
-
+        executable = chromium_executable("the Admin UI browser test")
         super().setUpClass()
         cls.server = LiveServer(cls.overrides, database=True)
         cls.server.start("/socket.io/")
@@ -520,11 +504,7 @@ class AdminUIInBrowserTests(SimpleTestCase):
             "from django.contrib.auth import get_user_model\n"
             "get_user_model().objects.create_user('grace', password='pw-admin-ui-1',"
             " is_staff=True)\n")
-        cls.playwright = sync_playwright().start()
-        cls.addClassCleanup(cls.playwright.stop)
-        cls.browser = cls.playwright.chromium.launch(executable_path=executable,
-                                                     args=CHROMIUM_ARGS)
-        cls.addClassCleanup(cls.browser.close)
+        cls.browser = launch_chromium(cls, executable)
 
     def connect(self, namespace="/"):
         client = socketio.Client(reconnection=False)

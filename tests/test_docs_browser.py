@@ -7,20 +7,16 @@ connecting anonymously and as a logged-in user. Needs Debian's ``chromium`` (or
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
-import unittest
 from pathlib import Path
 
 from django.conf import settings
 from django.test import SimpleTestCase
 
-from .live import LiveServer
+from .live import LiveServer, chromium_executable, launch_chromium
 
 SPEC = Path(__file__).resolve().parent / "specs" / "docs_browser.yaml"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update"]
 WAIT_MS = 10_000
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -37,22 +33,11 @@ print(session.session_key)
 """
 
 
-def chromium_path() -> str | None:
-    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which(
-        "chromium-browser")
-
-
 class DocsInChromiumTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        executable = chromium_path()
-        if executable is None:
-            message = ("NO CHROMIUM: the browser tests of the docs page did not run. Install "
-                       "Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH.")
-            if os.environ.get("CI") == "true":
-                raise RuntimeError(message)
-            raise unittest.SkipTest(message)
+        executable = chromium_executable("the browser tests of the docs page")
         folder = Path(tempfile.mkdtemp())
         cls.addClassCleanup(shutil.rmtree, folder, True)
         cls.server = LiveServer({}, database=True)
@@ -70,13 +55,7 @@ class DocsInChromiumTests(SimpleTestCase):
         cls.addClassCleanup(cls.server.stop)
         cls.session_key = cls.server.run_python(LOG_IN).strip()
 
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.addClassCleanup(cls.playwright.stop)
-        cls.browser = cls.playwright.chromium.launch(executable_path=executable,
-                                                     args=CHROMIUM_ARGS)
-        cls.addClassCleanup(cls.browser.close)
+        cls.browser = launch_chromium(cls, executable)
 
     def open(self, logged_in: bool = False, javascript: bool = True, path: str = "/docs",
              origin: str | None = None, **options):

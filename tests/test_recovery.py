@@ -166,13 +166,6 @@ class RecoveryTests(SocketIOTestCase):
         client = self.socketio_client(auth={"pid": pid})
         self.assertNotEqual(client.call("whoami")["sid"], self.sid)
 
-    def test_offsets_never_reach_acks_and_the_pid_never_reaches_handlers(self):
-        self.client.on("question", lambda text: text.upper())
-        self.assertEqual(self.client.call("whoami")["sid"], self.sid)
-        reply = self.client.async_client
-        self.assertEqual(reply.pids["/"], self.client.async_client.pids["/"])
-
-
 @override_settings(ASYNCTION_SPEC=SPEC, ASYNCTION_CONNECTION_STATE_RECOVERY={
     "skip_middlewares": False})
 class RecoveryWithMiddlewaresTests(SocketIOTestCase):
@@ -186,6 +179,16 @@ class RecoveryWithMiddlewaresTests(SocketIOTestCase):
         self.assertEqual(client.connect(), sid)
         self.assertEqual(recovery_handlers.connects, [(sid, False), (sid, True)])
         self.assertEqual(recovery_handlers.rooms_at_connect[sid], ["room-5"])
+
+    def test_the_pid_and_offset_never_reach_the_connect_handler(self):
+        client = self.socketio_client(auth={"token": "mine"})
+        sid = client.call("whoami")["sid"]
+        client.receive("welcome")
+        self.assertIn("/", client.async_client.offsets)  # it has an offset to send back
+        client.drop()
+        self.assertEqual(client.connect(auth={"token": "mine"}), sid)
+        self.assertTrue(client.recovered["/"])
+        self.assertEqual(recovery_handlers.auths[sid], {"token": "mine"})
 
 
 @override_settings(ASYNCTION_SPEC=SPEC, ASYNCTION_CONNECTION_STATE_RECOVERY=True)

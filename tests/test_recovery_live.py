@@ -44,6 +44,14 @@ def node_client(servers: list[str], transport: str, rounds: int = 3,
     return json.loads(done.stdout)
 
 
+def private_redis(test_class: type[SimpleTestCase]) -> str:
+    """A redis-server of the class's own (``test_class.redis``), stopped after it: its URL."""
+    test_class.redis = PrivateRedis(free_port())
+    test_class.redis.start()
+    test_class.addClassCleanup(test_class.redis.stop)
+    return f"redis://127.0.0.1:{test_class.redis.port}/0"
+
+
 class LiveRecoveryMixin:
     transport = "websocket"
     servers: list[LiveServer]
@@ -91,13 +99,9 @@ class TwoProcessesOnRedisWebSocketTests(LiveRecoveryMixin, SimpleTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.redis = PrivateRedis(free_port())
-        cls.redis.start()
-        cls.addClassCleanup(cls.redis.stop)
         cls.start_servers({"ASYNCTION_SPEC": SPEC,
                            "ASYNCTION_CONNECTION_STATE_RECOVERY": RECOVERY,
-                           "ASYNCTION_MESSAGE_QUEUE": f"redis://127.0.0.1:{cls.redis.port}/0"},
-                          2)
+                           "ASYNCTION_MESSAGE_QUEUE": private_redis(cls)}, 2)
 
 
 class TwoProcessesOnRedisPollingTests(TwoProcessesOnRedisWebSocketTests):
@@ -110,13 +114,9 @@ class RedisDownTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.redis = PrivateRedis(free_port())
-        cls.redis.start()
-        cls.addClassCleanup(cls.redis.stop)
         cls.server = LiveServer({"ASYNCTION_SPEC": SPEC, "LOGGING": BROKER_LOGS,
                                  "ASYNCTION_CONNECTION_STATE_RECOVERY": RECOVERY,
-                                 "ASYNCTION_MESSAGE_QUEUE":
-                                     f"redis://127.0.0.1:{cls.redis.port}/0"})
+                                 "ASYNCTION_MESSAGE_QUEUE": private_redis(cls)})
         cls.addClassCleanup(cls.server.stop)
         cls.server.start("/socket.io/")
 
