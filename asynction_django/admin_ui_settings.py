@@ -19,6 +19,9 @@ class AdminUI:
     namespace: str = "/admin"
     server_stats_interval: float = 2  # seconds between the server's stats reports
     mode: str = "development"  # "production": aggregate counts only, no sockets or events
+    # seconds between re-checks of an open UI's Django session and user: logged out, or no
+    # longer allowed, it is disconnected (Django's logout in this process ends it at once)
+    recheck_interval: float = 5
 
 
 OPTIONS = tuple(option.name for option in fields(AdminUI))
@@ -47,9 +50,10 @@ def setting_problems(value: Any) -> list[str]:
     if not isinstance(namespace, str) or not namespace.startswith("/") or namespace == "/":
         problems.append(f'{name}["namespace"] must be a namespace other than "/", such as '
                         '"/admin"')
-    interval = value.get("server_stats_interval", 2)
-    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval <= 0:
-        problems.append(f'{name}["server_stats_interval"] must be a number of seconds above 0')
+    for key, default in (("server_stats_interval", 2), ("recheck_interval", 5)):
+        interval = value.get(key, default)
+        if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval <= 0:
+            problems.append(f'{name}["{key}"] must be a number of seconds above 0')
     if value.get("mode", "development") not in MODES:
         problems.append(f'{name}["mode"] must be "development" or "production"')
     return problems

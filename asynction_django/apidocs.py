@@ -151,7 +151,8 @@ def _raw_server(spec: Spec, name: str) -> dict[str, Any]:
 
 
 def _server(server: Server, selected: Server | None, raw: dict[str, Any]) -> ServerDoc:
-    variables = raw.get("variables") if isinstance(raw.get("variables"), dict) else {}
+    declared = raw.get("variables")
+    variables: dict[str, Any] = declared if isinstance(declared, dict) else {}
 
     def default(match: re.Match[str]) -> str:
         variable = variables.get(match.group(1))
@@ -180,7 +181,8 @@ def _server(server: Server, selected: Server | None, raw: dict[str, Any]) -> Ser
     )
 
 
-def _namespace(spec: Spec, namespace: Namespace, server_security: Requirements | None):
+def _namespace(spec: Spec, namespace: Namespace,
+               server_security: Requirements | None) -> NamespaceDoc:
     security = namespace.security if namespace.security is not None else server_security
     handshake = namespace.handshake
     return NamespaceDoc(

@@ -26,8 +26,8 @@ Scope = dict[str, Any]
 
 def _relative_path(scope: Scope) -> str:
     """The request path below ``root_path`` (daphne's ``--root-path``, a proxy's prefix)."""
-    path = scope.get("path", "")
-    root = scope.get("root_path", "")
+    path: str = scope.get("path", "")
+    root: str = scope.get("root_path", "")
     if root and path.startswith(root):
         return path[len(root):] or "/"
     return path

@@ -25,15 +25,15 @@ from .exceptions import (
     SpecProblem,
     ValidationError,
 )
-from .handlers import Handler, import_callable, positional_range
+from .handlers import Handler, Takes, counted, import_callable
 from .logs import ServerLogger
 from .namespaces import EventRoute, SpecNamespace
 from .origins import origin_allowed
 from .queues import client_manager_for
-from .recovery_redis import recovery_for
+from .recovery import Recovery, ping_budget, recovery_for
 from .security import Guard, Scheme, build_scheme
 from .server import AsynctionServer, OutgoingEvent
-from .spec import Arguments, Location, Message, Namespace, Server, Spec, inspect_spec
+from .spec import Arguments, Arity, Location, Message, Namespace, Server, Spec, inspect_spec
 from .spec.model import Requirements
 from .spec.problems import Problems
 from .spec.servers import DEFAULT_SOCKETIO_PATH
@@ -88,15 +88,18 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
     server_spec = _selected_server(spec, values.SERVER, problems)
     socketio_path = server_spec.socketio_path if server_spec else DEFAULT_SOCKETIO_PATH
     try:
-        options = values.MESSAGE_QUEUE_OPTIONS
-        client_manager = client_manager_for(values.MESSAGE_QUEUE,
-                                            options=options if isinstance(options, dict) else None)
+        queue_options = values.MESSAGE_QUEUE_OPTIONS
+        client_manager = client_manager_for(
+            values.MESSAGE_QUEUE,
+            options=queue_options if isinstance(queue_options, dict) else None)
     except ValueError as exc:
         result.settings_errors.append(f"ASYNCTION_MESSAGE_QUEUE: {exc}")
         client_manager = None
+    recovery = recovery_for(values.CONNECTION_STATE_RECOVERY, values.MESSAGE_QUEUE,
+                            values.MESSAGE_QUEUE_OPTIONS, ping_budget(values.SOCKETIO))
     assembler = _Assembler(spec, problems, values.VALIDATION, default_error,
                            server_spec.security if server_spec else None, stand_in,
-                           values.HANDLER_TIMEOUT)
+                           values.HANDLER_TIMEOUT, recovery)
     namespaces = [assembler.namespace(namespace) for namespace in spec.namespaces.values()]
     outgoing = assembler.outgoing()
     result.spec_problems = problems
@@ -117,10 +120,9 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
     server = AsynctionServer(spec, outgoing, validation=values.VALIDATION,
                              max_attachments=values.MAX_ATTACHMENTS,
                              max_in_flight=values.MAX_EVENTS_IN_FLIGHT,
-                             connect_timeout=values.CONNECT_TIMEOUT, **options)
+                             connect_timeout=values.CONNECT_TIMEOUT, recovery=recovery,
+                             **options)
     server.socketio_path = socketio_path
-    server.recovery = recovery_for(values.CONNECTION_STATE_RECOVERY, values.MESSAGE_QUEUE,
-                                   server.eio.ping_interval + server.eio.ping_timeout)
     server.spec_server = server_spec
     for namespace in namespaces:
         server.register_namespace(namespace)
@@ -152,8 +154,10 @@ class _Assembler:
 
     def __init__(self, spec: Spec, problems: Problems, validation: bool,
                  default_error: Handler | None, server_security: Requirements | None,
-                 stand_in: StandIn | None = None, timeout: float | None = None):
+                 stand_in: StandIn | None = None, timeout: float | None = None,
+                 recovery: Recovery | None = None):
         self.spec = spec
+        self.recovery = recovery
         self.timeout = timeout
         self.stand_in = stand_in
         self.security_schemes = (stand_in.security_schemes(spec) if stand_in
@@ -165,7 +169,8 @@ class _Assembler:
         self.default_error = default_error
         self.document = spec.document
 
-    def handler(self, path: str | None, location: Location, max_args: int | None = None):
+    def handler(self, path: str | None, location: Location,
+                max_args: int | None = None) -> Handler | None:
         if path is None or self.stand_in is not None:
             return None
         try:
@@ -174,35 +179,50 @@ class _Assembler:
             self.problems.add(location, str(exc))
             return None
 
-    def event_handler(self, namespace: Namespace, message: Message) -> Handler | None:
+    def event_handler(self, namespace: Namespace,
+                      message: Message) -> tuple[Handler | None, Takes | None]:
+        """The event's handler, and what it takes after sid (read here, once)."""
         if self.stand_in is not None:
-            return Handler(self.stand_in.event_handler(self.spec, namespace, message),
-                           f"stand-in for {message.event!r}")
+            function = self.stand_in.event_handler(self.spec, namespace, message)
+            return Handler(function, f"stand-in for {message.event!r}"), Takes.of(function)
         at = message.location.child("x-handler")
         handler = self.handler(message.handler, at)
-        if handler is not None:
-            self.check_signature(handler, message, at)
-        return handler
+        if handler is None:
+            return None, None
+        takes = Takes.of(handler.function)
+        self.check_signature(f"{handler.path} (event {message.event!r})", takes, message, at)
+        return handler, takes
 
-    def check_signature(self, handler: Handler, message: Message, at: Location) -> None:
-        """A handler must take ``sid`` and every argument count the payload allows."""
+    def check_signature(self, name: str, takes: Takes | None, message: Message,
+                        at: Location) -> None:
+        """Set the handler's signature against the arguments the spec describes.
+
+        A handler no call the spec allows can reach stops start-up. Otherwise the handler
+        is compared with the argument rule, one argument per tuple item: a tuple schema
+        also lets shorter (no ``minItems``) or longer (no ``items: false``) calls through,
+        as asynction's documents write them, but those counts are the handler's to refuse
+        at run time (:meth:`Takes.check`, a PayloadValidationError ack), not a mistake of
+        the document. Only a handler that disagrees with the items is worth a warning.
+        """
+        if takes is None:
+            self.problems.add(at, f"{name} takes no arguments, but every event handler is "
+                                  "called with sid first")
+            return
         fewest, most = message.payload.count_range()
-        required, accepted = positional_range(handler.function)
-        required, accepted = required - 1, None if accepted is None else accepted - 1
-        sends = _counted(fewest, most)
-        name = f"{handler.path} (event {message.event!r})"
-        if accepted is not None and (most is None or most > accepted):
-            self.problems.add(at, f"{name} takes {_counted(0, accepted)} after sid, but the "
-                                  f"spec sends it {sends}: its payload would be lost")
-        elif most is not None and required > most:
-            self.problems.add(at, f"{name} requires {required} arguments after sid, but the "
-                                  f"spec never sends more than {most}")
-        elif required > fewest:
-            self.problems.warn(at, f"{name} requires {required} arguments after sid, but the "
-                                   f"spec lets {sends} through (add minItems to the tuple)")
-        elif accepted is not None and most is not None and accepted > most:
-            self.problems.warn(at, f"{name} takes up to {accepted} arguments after sid, but "
-                                   f"the spec never sends more than {most}")
+        if takes.disjoint(fewest, most):
+            self.problems.add(at, f"{name} takes {takes} after sid, but the spec sends it "
+                                  f"{counted(fewest, most)}: every call would be refused")
+            return
+        items = _items(message.payload, fewest, most)
+        if takes.admits(items):
+            if takes.most is not None and most is not None and takes.most > most:
+                self.problems.warn(at, f"{name} takes {takes} after sid, but the spec never "
+                                       f"sends more than {most}: its last "
+                                       f"{takes.most - most} parameter(s) never get a value")
+            return
+        self.problems.warn(at, f"{name} takes {takes} after sid, but the payload's tuple "
+                               f"describes {counted(items, items)}: a call that sends just "
+                               "the tuple's items gets a PayloadValidationError ack")
 
     def validator(self, arguments: Arguments | None, error: type[ValidationError],
                   what: str) -> ArgumentsValidator | None:
@@ -237,19 +257,21 @@ class _Assembler:
             compiled.append([(scheme, scopes) for scheme, scopes in schemes if scheme])
         return Guard(compiled)
 
+    def route(self, namespace: Namespace, event: str, message: Message) -> EventRoute:
+        handler, takes = self.event_handler(namespace, message)
+        return EventRoute(
+            event=event,
+            handler=handler,
+            payload=self.validator(message.payload, PayloadValidationError, f"event {event!r}"),
+            ack=self.validator(message.ack, AckValidationError, f"the ack of {event!r}"),
+            guard=self.guard(message.security),
+            takes=takes,
+        )
+
     def namespace(self, namespace: Namespace) -> SpecNamespace:
         handlers_at = namespace.location.child("x-handlers")
-        routes = {
-            event: EventRoute(
-                event=event,
-                handler=self.event_handler(namespace, message),
-                payload=self.validator(message.payload, PayloadValidationError,
-                                       f"event {event!r}"),
-                ack=self.validator(message.ack, AckValidationError, f"the ack of {event!r}"),
-                guard=self.guard(message.security),
-            )
-            for event, message in namespace.received.items()
-        }
+        routes = {event: self.route(namespace, event, message)
+                  for event, message in namespace.received.items()}
         handshake = None
         try:
             handshake = HandshakeValidator(namespace.handshake, self.document)
@@ -269,6 +291,7 @@ class _Assembler:
             guard=self.guard(namespace.security if namespace.security is not None
                              else self.server_security),
             timeout=self.timeout,
+            recovery=self.recovery,
         )
 
     def outgoing(self) -> dict[tuple[str, str], OutgoingEvent]:
@@ -284,9 +307,12 @@ class _Assembler:
         }
 
 
-def _counted(fewest: int, most: int | None) -> str:
-    if most is None:
-        return f"{fewest} or more arguments"
-    if fewest == most:
-        return f"{most} argument{'s' if most != 1 else ''}"
-    return f"{fewest} to {most} arguments"
+def _items(payload: Arguments, fewest: int, most: int | None) -> int:
+    """How many arguments the payload describes: one per tuple item (the argument rule),
+    as many as ``minItems`` asks for at least, no more than ``maxItems`` allows."""
+    if payload.arity is not Arity.TUPLE:
+        return fewest  # a fixed count: none, or one
+    schema = payload.schema
+    items = schema["prefixItems"] if "prefixItems" in schema else schema["items"]
+    count = max(len(items) if isinstance(items, list) else 0, fewest)
+    return count if most is None else min(count, most)

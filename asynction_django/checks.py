@@ -83,10 +83,10 @@ def check_asgi_application(app_configs: Any = None, **kwargs: Any) -> list[Check
 def asgi_application_path() -> str | None:
     """``ASGI_APPLICATION``, else the ``asgi`` module beside ``WSGI_APPLICATION``."""
     dotted = getattr(settings, "ASGI_APPLICATION", None)
-    if dotted:
+    if isinstance(dotted, str) and dotted:
         return dotted
     wsgi = getattr(settings, "WSGI_APPLICATION", None)
-    if wsgi and wsgi.endswith(".wsgi.application"):
+    if isinstance(wsgi, str) and wsgi.endswith(".wsgi.application"):
         return wsgi.removesuffix(".wsgi.application") + ".asgi.application"
     return None
 

@@ -10,9 +10,10 @@ from django.conf import settings as django_settings
 from django.utils.module_loading import import_string
 
 from .admin_ui_settings import setting_problems as admin_ui_problems
-from .recovery import REDIS_SCHEMES, RecoveryOptions
 
 PREFIX = "ASYNCTION_"
+# Message-queue URLs on Redis: the only broker whose processes can share one recovery log.
+REDIS_SCHEMES = ("redis:", "rediss:", "valkey:", "valkeys:")
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,49 @@ def check_settings(values: AsynctionSettings) -> list[str]:
         problems.append("ASYNCTION_SOCKETIO cannot set async_mode or client_manager: "
                         "asynction_django chooses them (see ASYNCTION_MESSAGE_QUEUE)")
     return problems
+
+
+@dataclass(frozen=True)
+class RecoveryOptions:
+    """``ASYNCTION_CONNECTION_STATE_RECOVERY``; the first three names are Node's."""
+
+    max_disconnection_duration: float = 120.0  # seconds a dropped session is kept
+    skip_middlewares: bool = True  # recovered: the connect handler does not run again
+    max_packets: int = 10_000  # packets kept for replay (a client missing more starts anew)
+    # What the log may hold in all, in bytes of encoded packets: with max_packets alone a
+    # burst of large events could pin gigabytes for the whole window.
+    max_bytes: int = 16 * 1024 * 1024
+    # Where a Redis store keeps its keys; None: "<the message queue's channel>:recovery",
+    # so that projects sharing a Redis (each on its own channel) never share a log.
+    key_prefix: str | None = None
+
+    @classmethod
+    def from_setting(cls, value: Any) -> RecoveryOptions | None:
+        """The options a setting asks for (None: off); ValueError names what is wrong."""
+        if value is None or value is False:
+            return None
+        if value is True:
+            return cls()
+        if not isinstance(value, dict):
+            raise ValueError("must be None, True or a dict of options")
+        unknown = set(value) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown options {sorted(unknown)}: use "
+                             f"{', '.join(cls.__dataclass_fields__)}")
+        options = cls(**value)
+        duration = options.max_disconnection_duration
+        if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration <= 0:
+            raise ValueError("max_disconnection_duration must be a number of seconds above 0")
+        if not isinstance(options.skip_middlewares, bool):
+            raise ValueError("skip_middlewares must be True or False")
+        for name in ("max_packets", "max_bytes"):
+            number = getattr(options, name)
+            if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+                raise ValueError(f"{name} must be a whole number above 0")
+        prefix = options.key_prefix
+        if prefix is not None and (not isinstance(prefix, str) or not prefix):
+            raise ValueError("key_prefix must be a non-empty string, or None")
+        return options
 
 
 def _recovery_problems(values: AsynctionSettings) -> list[str]:

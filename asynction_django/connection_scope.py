@@ -35,7 +35,8 @@ def _opens_a_connection(scope: Scope) -> bool:
 def _cookies(scope: Scope) -> dict[str, str]:
     for name, value in scope.get("headers", ()):
         if name == b"cookie":
-            return parse_cookie(value.decode("latin-1"))
+            cookies: dict[str, str] = parse_cookie(value.decode("latin-1"))
+            return cookies
     return {}
 
 

@@ -30,7 +30,8 @@ class Connection:
     @property
     def scope(self) -> Mapping[str, Any]:
         """The ASGI scope of the handshake request (with its Django session and user)."""
-        return self.environ.get("asgi.scope", {})
+        scope: Mapping[str, Any] = self.environ.get("asgi.scope", {})
+        return scope
 
     @property
     def user(self) -> Any:

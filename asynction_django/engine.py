@@ -18,12 +18,24 @@ which the official test suites check), this subclass answers as the protocol say
 - ``pingInterval`` in the handshake keeps its milliseconds (``0.3`` s is ``300``, not
   ``0``), and no NOOP is sent over a WebSocket after an upgrade;
 - a WebSocket opened for a session that has already upgraded is accepted, then closed.
+
+And where python-engineio's defaults are unsafe for a server that trusts cookies:
+
+- JSONP (a ``j`` query parameter) is refused (400, a WebSocket is closed): a ``<script
+  src>`` sends the victim's cookies and no ``Origin``, so the origin check cannot stop it,
+  and the script would hand the authenticated session's sid to the page that loaded it.
+  Socket.IO clients have not used JSONP since v3;
+- every long-polling answer says ``X-Content-Type-Options: nosniff``, so a browser never
+  runs or renders a payload a client chose as a script, a style sheet or HTML.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -35,7 +47,25 @@ from engineio.async_socket import AsyncSocket
 from .logs import client_logger
 
 METHODS = ("GET", "POST", "OPTIONS")
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
 PACKET_TYPES = frozenset("0123456")
+# The id that the connection handled by this task must get (connection state recovery):
+# a context variable, so that no other connection, whatever runs meanwhile, can be handed
+# it; a list, so that the first id asked for takes it and later ones are new.
+_reused_id: ContextVar[list[str] | None] = ContextVar("asynction_reused_id", default=None)
+
+
+@contextmanager
+def reusing_id(sid: str | None) -> Iterator[None]:
+    """Within this block, this task's next :meth:`EngineServer.generate_id` is ``sid``."""
+    if sid is None:
+        yield
+        return
+    token = _reused_id.set([sid])
+    try:
+        yield
+    finally:
+        _reused_id.reset(token)
 
 
 class GuardedWebSocket(WebSocket):
@@ -54,9 +84,12 @@ class GuardedWebSocket(WebSocket):
 class Socket(AsyncSocket):
     """One Engine.IO session, with the protocol fixes that live at the socket level."""
 
+    connected: bool  # python-engineio's attributes this class sets (for the type checker)
+    upgraded: bool
+
     async def poll(self) -> list[Any]:
         while True:
-            packets = await super().poll()
+            packets: list[Any] = await super().poll()
             if not packets:
                 return packets
             for pkt in packets:
@@ -162,18 +195,20 @@ class EngineServer(engineio.AsyncServer):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self._async = {**self._async, "websocket": GuardedWebSocket}
+        self._async: dict[str, Any] = {**self._async, "websocket": GuardedWebSocket}
         self._polling: set[str] = set()  # sessions with a long-poll GET pending
-        self.reused_id: str | None = None  # the next id, when a recovered session returns
 
     def generate_id(self) -> str:
-        """A new id, or the id of the session being recovered (python-socketio asks its
-        engine for a namespace connection's sid)."""
-        return self.reused_id or super().generate_id()
+        """A new id, or the id a returning connection must get (python-socketio asks its
+        engine for a namespace connection's sid): the one task that handles that CONNECT
+        sees it, once, and nobody else (see :func:`reusing_id`)."""
+        reused = _reused_id.get()
+        return reused.pop() if reused else str(super().generate_id())
 
     @property
     def ping_interval_ms(self) -> int:
-        return round((self.ping_interval + self.ping_interval_grace_period) * 1000)
+        seconds: float = self.ping_interval + self.ping_interval_grace_period
+        return round(seconds * 1000)
 
     async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
         if event == "connect":
@@ -183,19 +218,33 @@ class EngineServer(engineio.AsyncServer):
         return await super()._trigger_event(event, *args, **kwargs)
 
     def _method_not_found(self) -> dict[str, Any]:
-        return self._bad_request("Method not allowed")
+        answer: dict[str, Any] = self._bad_request("Method not allowed")
+        return answer
 
-    def _ok(self, packets: Any = None, headers: Any = None, jsonp_index: Any = None) -> dict:
-        answer = super()._ok(packets, headers, jsonp_index)
+    def _ok(self, packets: Any = None, headers: Any = None,
+            jsonp_index: Any = None) -> dict[str, Any]:
+        answer: dict[str, Any] = super()._ok(packets, headers, jsonp_index)
         if packets is None:
             answer["response"] = b"ok"  # a POST's answer, as the protocol writes it
         return answer
 
+    async def _make_response(self, response_dict: dict[str, Any],
+                             environ: dict[str, Any]) -> Any:
+        if environ.get("asgi.scope", {}).get("type") == "http":  # not a WebSocket's accept
+            response_dict = {**response_dict, "headers": [*response_dict["headers"], NOSNIFF]}
+        return await super()._make_response(response_dict, environ)
+
     async def handle_request(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"),
+                         keep_blank_values=True)
         transport = query.get("transport", [None])[0]
         sid = query.get("sid", [None])[0]
         socket = self.sockets.get(sid) if sid else None
+        if "j" in query:  # JSONP, even with a blank or invalid index
+            client_logger.warning("refused a JSONP request")
+            if scope["type"] == "websocket":
+                return await send({"type": "websocket.close", "code": 1000})
+            return await _respond(send, 400, b"Bad Request")
         if scope["type"] == "websocket":
             if transport != "websocket":
                 return await send({"type": "websocket.close", "code": 1000})
@@ -238,5 +287,6 @@ def _content_length(scope: dict[str, Any]) -> int:
 
 async def _respond(send: Any, status: int, body: bytes) -> None:
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain")]})
+                "headers": [(b"content-type", b"text/plain"),
+                            (NOSNIFF[0].encode(), NOSNIFF[1].encode())]})
     await send({"type": "http.response.body", "body": body})

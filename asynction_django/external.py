@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from concurrent.futures import Future
 from typing import Any
 
 from .conf import AsynctionSettings
 from .queues import client_manager_for
-from .recovery_redis import ping_budget, recovery_for
+from .recovery import ping_budget, recovery_for
 
 PUBLISH_TIMEOUT = 30.0
 
@@ -27,20 +28,18 @@ class ExternalEmitter:
         self.manager = client_manager_for(values.MESSAGE_QUEUE, write_only=True,
                                           options=values.MESSAGE_QUEUE_OPTIONS)
         self.recovery = recovery_for(values.CONNECTION_STATE_RECOVERY, values.MESSAGE_QUEUE,
-                                     ping_budget(values.SOCKETIO))
+                                     values.MESSAGE_QUEUE_OPTIONS, ping_budget(values.SOCKETIO))
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True,
                                         name="asynction-external-emitter")
         self._thread.start()
 
-    def _submit(self, event: str, data: Any, kwargs: dict[str, Any]):
+    def _submit(self, event: str, data: Any, kwargs: dict[str, Any]) -> Future[None]:
         return asyncio.run_coroutine_threadsafe(self._publish(event, data, kwargs), self.loop)
 
     async def _publish(self, event: str, data: Any, kwargs: dict[str, Any]) -> None:
         if self.recovery is not None and kwargs.get("callback") is None:
-            data = await self.recovery.stamp(kwargs.get("namespace") or "/", event, data,
-                                             kwargs.get("to"), kwargs.get("room"),
-                                             kwargs.get("skip_sid"))
+            data = await self.recovery.stamp(event, data, **kwargs)
         await self.manager.emit(event, data, **kwargs)
 
     def emit(self, event: str, data: Any, **kwargs: Any) -> None:

@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 PLAIN = "word"
 TEXT = "sentence"
 CUSTOM = "x-asynction-"  # generation-only format names, so hypothesis' own stay untouched
 
 # JSON Schema formats (and kinds of our own) that Faker writes better than hypothesis.
-SPECIAL: dict[str, Callable[[Any], str]] = {
+SPECIAL: dict[str, Callable[[Faker], str]] = {
     "date-time": lambda faker: faker.date_time_this_decade(tzinfo=UTC).isoformat(),
     "date": lambda faker: faker.date(),
     "time": lambda faker: faker.time() + "Z",  # RFC 3339 full-time needs an offset
@@ -77,7 +80,7 @@ def kind_for_name(name: str | None) -> str | None:
 class FakeWords:
     """Word lists per (kind, length range), each registered as a custom format."""
 
-    def __init__(self, faker: Any, size: int):
+    def __init__(self, faker: Faker, size: int):
         self.faker = faker
         self.size = size
         self.lists: dict[str, list[str]] = {}

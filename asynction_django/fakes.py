@@ -28,17 +28,17 @@ class Unfakeable(AsynctionError):
     """No value valid against a schema could be generated."""
 
 
-def _libraries():
+def _require_libraries() -> None:
+    """MissingExtra unless the ``mock`` extra's libraries can be imported."""
     try:
-        import faker
-        import hypothesis
-        import hypothesis_jsonschema
+        import faker  # noqa: F401
+        import hypothesis  # noqa: F401
+        import hypothesis_jsonschema  # noqa: F401
     except ImportError as exc:
         raise MissingExtra(
             f"the mock server needs Faker and hypothesis-jsonschema ({exc.name} is missing): "
             "pip install 'asynction-django[mock]'"
         ) from exc
-    return faker, hypothesis, hypothesis_jsonschema
 
 
 class FakePool:
@@ -56,7 +56,9 @@ class FakeFactory:
     """Builds pools; ``is_valid`` is the schema's own validator, so every fake is checked."""
 
     def __init__(self, seed: int | None = None, size: int = POOL_SIZE):
-        faker, _, _ = _libraries()
+        _require_libraries()
+        import faker
+
         self.faker = faker.Faker()
         if seed is not None:
             self.faker.seed_instance(seed)
@@ -88,7 +90,9 @@ class FakeFactory:
         return [fallback] if is_valid(fallback) else []
 
     def _generate(self, schema: Any, size: int, codec: str) -> list[Any]:
-        _, hypothesis, hypothesis_jsonschema = _libraries()
+        _require_libraries()
+        import hypothesis
+        import hypothesis_jsonschema
         from hypothesis import strategies
 
         try:

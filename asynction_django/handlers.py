@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction
 from channels.db import database_sync_to_async
 from django.utils.module_loading import import_string
 
-from .exceptions import HandlerImportError
+from .exceptions import ErrorDetail, HandlerImportError, PayloadValidationError
 
 
 def import_callable(path: str) -> Callable[..., Any]:
     try:
-        target = import_string(path)
+        target: Callable[..., Any] = import_string(path)
     except ImportError as exc:
         raise HandlerImportError(f"cannot import {path!r}: {exc}") from exc
     except Exception as exc:  # noqa: BLE001 - the module itself failed; say so, don't crash checks
@@ -41,6 +42,61 @@ def positional_range(function: Callable[..., Any]) -> tuple[int, int | None]:
             accepted += 1
             required += parameter.default is parameter.empty
     return required, accepted
+
+
+def counted(fewest: int, most: int | None) -> str:
+    """A range of argument counts in words (``most`` None: no upper bound)."""
+    if most is None:
+        return "any number of arguments" if fewest == 0 else f"{fewest} or more arguments"
+    if most == 0:
+        return "no arguments"
+    if fewest == most:
+        return f"exactly {most} argument{'s' if most != 1 else ''}"
+    return f"{fewest} to {most} arguments"
+
+
+@dataclass(frozen=True)
+class Takes:
+    """How many arguments an event handler takes after ``sid``, read once from its signature.
+
+    The schema says what a client may send; the signature says what a call can carry
+    without a TypeError. The two may differ: asynction writes a tuple as ``prefixItems``
+    alone, which as JSON Schema lets any number of arguments through, and its handlers
+    take exactly the tuple's items. The signature is the last word: a call it cannot take
+    is refused like an invalid payload, before the handler runs, instead of raising inside
+    python-socketio or losing arguments.
+    """
+
+    fewest: int
+    most: int | None  # None: any number (``*args``)
+
+    @classmethod
+    def of(cls, function: Callable[..., Any]) -> Takes | None:
+        """None when ``function`` cannot take even ``sid``."""
+        required, accepted = positional_range(function)
+        if accepted == 0:
+            return None
+        return cls(max(required - 1, 0), None if accepted is None else accepted - 1)
+
+    def __str__(self) -> str:
+        return counted(self.fewest, self.most)
+
+    def admits(self, count: int) -> bool:
+        return self.fewest <= count and (self.most is None or count <= self.most)
+
+    def disjoint(self, fewest: int, most: int | None) -> bool:
+        """Whether no count from ``fewest`` to ``most`` (None: unbounded) can be taken."""
+        return ((self.most is not None and fewest > self.most)
+                or (most is not None and self.fewest > most))
+
+    def check(self, event: str, args: tuple[Any, ...]) -> None:
+        """Raise the PayloadValidationError of an event whose arguments cannot be taken."""
+        count = len(args)
+        if self.admits(count):
+            return
+        keyword = "minItems" if count < self.fewest else "maxItems"
+        raise PayloadValidationError(f"event {event!r} takes {self}, got {count}",
+                                     [ErrorDetail("", f"expected {self}, got {count}", keyword)])
 
 
 def _keywords(function: Callable[..., Any], optional: tuple[str, ...]) -> frozenset[str]:

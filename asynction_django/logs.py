@@ -80,7 +80,7 @@ def redact_packet(data: Any) -> Any:
     return data
 
 
-class ServerLogger(logging.LoggerAdapter):
+class ServerLogger(logging.LoggerAdapter[logging.Logger]):
     """The logger python-socketio and python-engineio are given.
 
     Below WARNING: dropped, unless ``packets`` is on (then CONNECT auth is redacted).
@@ -105,10 +105,25 @@ class ServerLogger(logging.LoggerAdapter):
         self.logger.log(level, msg, *args, **kwargs)
 
 
+# Every logger of the package, one per feature, declared here so that a project's LOGGING
+# can name them from one list (the README's "Deployment" section has it).
+logger = logging.getLogger("asynction_django")  # handlers, info functions, start-up
 # What clients can cause at will, from asynction_django itself: rate-limited the same way.
 client_logger = logging.getLogger("asynction_django.clients")
 client_logger.addFilter(RepeatFilter())
+# python-socketio logs every failed publish and every reconnection attempt: during an
+# outage with traffic that is a flood, so the first report and then one a minute.
+broker_logger = logging.getLogger("asynction_django.broker")
+broker_logger.addFilter(RepeatFilter(first_note=(
+    "the message broker is unreachable; repeats of this error are logged at most every "
+    f"{REPEAT_EVERY:.0f} s")))
+# Connection state recovery: its store (Redis) unreachable is the same flood.
+recovery_logger = logging.getLogger("asynction_django.recovery")
+recovery_logger.addFilter(RepeatFilter(first_note=(
+    "the recovery store is unreachable or failing; repeats of this error are logged at "
+    f"most every {REPEAT_EVERY:.0f} s")))
+admin_ui_logger = logging.getLogger("asynction_django.admin_ui")
 # Your handlers' and info functions' errors keep their tracebacks, but a client that makes
 # one fail on every event gets it logged once a minute (per handler), with a count.
 handler_errors = RepeatFilter(by_message=True)
-logging.getLogger("asynction_django").addFilter(handler_errors)
+logger.addFilter(handler_errors)

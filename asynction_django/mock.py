@@ -12,7 +12,6 @@ Every schema the mock cannot fake is a problem of the document, reported with th
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -23,13 +22,12 @@ from .examples import message_examples
 from .exceptions import HandlerImportError, InvalidSchema, SchemeError, SpecError, SpecProblem
 from .fakes import FakeFactory, FakePool, Unfakeable
 from .handlers import import_callable
+from .logs import logger
 from .schemas import to_json_schema
 from .security import INFO_FUNCTIONS, build_scheme
 from .server import AsynctionServer
 from .spec import Arguments, Arity, Location, Message, Namespace, Spec
 from .validation import SchemaCheck, compile_schema
-
-logger = logging.getLogger("asynction_django")
 
 Progress = Callable[[str], None]
 ACCEPT_ANY_HINT = ("; the mock can stand in for the spec's security functions: run it with "
@@ -163,7 +161,7 @@ class MockEmitter:
         self.server = server
         self.sent = sent
         self.interval = interval
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         """Start on the serving loop (once): called from the first request."""

@@ -28,7 +28,8 @@ from .exceptions import (
     UnknownEventError,
     ValidationError,
 )
-from .handlers import Handler
+from .handlers import Handler, Takes
+from .recovery import Recovery
 from .security import Guard
 from .validation import ArgumentsValidator, HandshakeValidator, as_arguments
 from .watchdog import Watchdog
@@ -47,6 +48,7 @@ class EventRoute:
     payload: ArgumentsValidator | None
     ack: ArgumentsValidator | None
     guard: Guard | None = None  # the operation's own security requirements
+    takes: Takes | None = None  # the argument counts the handler can be called with
 
 
 class SpecNamespace(socketio.AsyncNamespace):
@@ -62,8 +64,10 @@ class SpecNamespace(socketio.AsyncNamespace):
         error: Handler | None,
         guard: Guard | None = None,
         timeout: float | None = None,
+        recovery: Recovery | None = None,
     ):
         super().__init__(name)
+        self.recovery = recovery
         self.watchdog = Watchdog(timeout) if timeout is not None else None
         self.routes = routes
         self.handshake = handshake
@@ -91,15 +95,15 @@ class SpecNamespace(socketio.AsyncNamespace):
             return await self._fail(sid, UnknownEventError(unknown))
         return await self._dispatch(route, sid, data)
 
-    async def _event_allowed(self, route: EventRoute, sid: str) -> None:
+    async def _event_allowed(self, guard: Guard, sid: str) -> None:
         """Check the operation's security once per connection; raise if it is not met."""
         state = self.connections.get(sid) or ConnectionState()
         checks = state.event_checks
-        key = id(route.guard)
+        key = id(guard)
         if key not in checks:
             credentials = state.credentials or Credentials()
             try:
-                checks[key] = await route.guard.check(credentials)
+                checks[key] = await guard.check(credentials)
             except SecurityError as exc:
                 checks[key] = exc
         outcome = checks[key]
@@ -109,10 +113,12 @@ class SpecNamespace(socketio.AsyncNamespace):
     async def _dispatch(self, route: EventRoute, sid: str, data: tuple[Any, ...]) -> Any:
         try:
             if route.guard is not None:
-                await self._event_allowed(route, sid)
+                await self._event_allowed(route.guard, sid)
             if route.payload is not None:
                 route.payload.validate(data)
-            result = await self._run(route, sid, data) if route.handler else None
+            if route.takes is not None:  # even with validation off: never a TypeError
+                route.takes.check(route.event, data)
+            result = await self._run(route.handler, sid, data) if route.handler else None
             state = self.connections.get(sid)
             if state is not None and state.session is not None and state.session.modified:
                 await save_session(state.session)
@@ -133,14 +139,14 @@ class SpecNamespace(socketio.AsyncNamespace):
                 return await self._fail(sid, exc)
         return result
 
-    async def _run(self, route: EventRoute, sid: str, data: tuple[Any, ...]) -> Any:
+    async def _run(self, handler: Handler, sid: str, data: tuple[Any, ...]) -> Any:
         """The handler's answer; a sync handler past the timeout keeps its thread until done."""
-        if self.watchdog is None:
-            return await route.handler(sid, *data)
         task = asyncio.current_task()
+        if self.watchdog is None or task is None:
+            return await handler(sid, *data)
         self.watchdog.watch(task)
         try:
-            return await route.handler(sid, *data)
+            return await handler(sid, *data)
         except asyncio.CancelledError:
             if self.watchdog.release(task):
                 task.uncancel()
@@ -182,8 +188,8 @@ class SpecNamespace(socketio.AsyncNamespace):
                 raise socketio.exceptions.ConnectionRefusedError(
                     exc.message, exc.as_wire()["error"]
                 ) from None
-        recovery = getattr(self.server, "recovery", None)
-        recovered = recovery is not None and (self.namespace, sid) in recovery.restoring
+        recovery = self.recovery
+        recovered = recovery is not None and recovery.is_returning(self.namespace, sid)
         state = ConnectionState(session=environ.get("asgi.scope", {}).get("session"),
                                 recovered=recovered)
         try:
@@ -199,12 +205,13 @@ class SpecNamespace(socketio.AsyncNamespace):
             await self._inform_error_handler(sid, refusal)
             raise socketio.exceptions.ConnectionRefusedError(refusal.wire_message) from None
         self.connections[sid] = state  # the connect handler sees the security info
-        if recovered:  # and a returning session's rooms and data
-            await self.server.restore_session(sid, self.namespace)
-        skipped = recovered and recovery.options.skip_middlewares
+        if recovery is not None and recovered:  # and a returning connection's rooms and data
+            await recovery.restore(self.server, sid, self.namespace)
+        skipped = recovery is not None and recovered and recovery.options.skip_middlewares
         try:
-            accepted = (self.connect_handler is None or skipped
-                        or await self._accepted(sid, environ, auth))
+            handler = self.connect_handler
+            accepted = (handler is None or skipped
+                        or await self._accepted(handler, sid, environ, auth))
         except BaseException:
             self.connections.pop(sid, None)
             raise
@@ -212,9 +219,10 @@ class SpecNamespace(socketio.AsyncNamespace):
             self.connections.pop(sid, None)
         return accepted
 
-    async def _accepted(self, sid: str, environ: dict[str, Any], auth: Any) -> bool:
+    async def _accepted(self, handler: Handler, sid: str, environ: dict[str, Any],
+                        auth: Any) -> bool:
         try:
-            accepted = await self.connect_handler(sid, environ, auth)
+            accepted = await handler(sid, environ, auth)
         except socketio.exceptions.ConnectionRefusedError as exc:
             await self._inform_error_handler(sid, exc)
             raise
@@ -229,9 +237,8 @@ class SpecNamespace(socketio.AsyncNamespace):
             await self._run_disconnect_handler(sid, reason)
         finally:
             self.connections.pop(sid, None)
-            recovery = getattr(self.server, "recovery", None)
-            if recovery is not None:
-                recovery.live.pop(self.namespace, sid)
+            if self.recovery is not None:
+                self.recovery.left(self.namespace, sid)
 
     async def _run_disconnect_handler(self, sid: str, reason: str | None) -> None:
         if self.disconnect_handler is None:

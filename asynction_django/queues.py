@@ -9,14 +9,13 @@ the project's Channels layer. Their connection errors are logged once per outage
 from __future__ import annotations
 
 import importlib.util
-import logging
 from typing import Any
 from urllib.parse import urlsplit
 
 import socketio
 
 from .channel_layer import ChannelLayerManager
-from .logs import REPEAT_EVERY, RepeatFilter
+from .logs import broker_logger
 
 SCHEMES = {
     "redis": socketio.AsyncRedisManager,
@@ -31,12 +30,6 @@ SCHEMES = {
 LIBRARIES = {"redis": ("redis", "redis"), "rediss": ("redis", "redis"),
              "valkey": ("valkey", "redis"), "valkeys": ("valkey", "redis"),
              "amqp": ("aio_pika", "amqp"), "amqps": ("aio_pika", "amqp")}
-broker_logger = logging.getLogger("asynction_django.broker")
-# python-socketio logs every failed publish and every reconnection attempt: during an
-# outage with traffic that is a flood, so the first report and then one a minute.
-broker_logger.addFilter(RepeatFilter(first_note=(
-    "the message broker is unreachable; repeats of this error are logged at most every "
-    f"{REPEAT_EVERY:.0f} s")))
 
 
 def client_manager_for(url: str | None, write_only: bool = False,

@@ -143,23 +143,27 @@ def _module_plan(module: str, base_dir: Path) -> ModulePlan:
     return result
 
 
-def _function(spec: Spec, target: ModulePlan, name: str, uses: list) -> _Function:
+def _function(spec: Spec, target: ModulePlan, name: str,
+              uses: list[tuple[str, Namespace, Message | None]]) -> _Function:
     role, namespace, message = uses[0]
     if role != "event":
-        parameters, returns, summary = ROLE_SIGNATURES[role]
+        signature, returns, summary = ROLE_SIGNATURES[role]
         where = ", ".join(sorted({use[1].name for use in uses}))
-        return _Function(name, parameters, returns, [summary, "", f"{role} handler of {where}"],
+        return _Function(name, signature, returns, [summary, "", f"{role} handler of {where}"],
                          ROLE_BODIES[role])
+    assert message is not None  # an event's use carries its message
     types = _Types(spec, target)
     parameters = ["sid: str"] + _parameters(types, message.payload, name)
     returns = _returns(types, message.ack, name)
     doc = ["Handles a client -> server event.", ""]
     for _, used_namespace, used in uses:
+        # Fails when the path is also another namespace's connect/disconnect/error handler.
+        assert used is not None
         doc.append(f"Event {used.event!r} in namespace {used_namespace.name!r} "
                    "(client -> server).")
-        summary = used.document.get("summary")
-        if summary:
-            doc.append(str(summary))
+        written = used.document.get("summary")
+        if written:
+            doc.append(str(written))
         doc.append(f"Payload: {_describe(used.payload)}.")
         doc.append("Ack (the return value): "
                    f"{_describe(used.ack) if used.ack else 'none (return nothing)'}.")

@@ -9,7 +9,6 @@ that function returns becomes the connection's security info.
 from __future__ import annotations
 
 import hmac
-import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +16,14 @@ from typing import Any
 from .credentials import Credentials
 from .exceptions import Forbidden, SchemeError, SecurityError, Unauthorized
 from .handlers import Handler
+from .logs import logger
 
-logger = logging.getLogger("asynction_django")
 CredentialReader = Callable[[Credentials], tuple[Any, ...] | None]
 
 
-INFO_FUNCTIONS = {
+# (type, http scheme) -> the extension naming the info function; looked up with whatever
+# type a document gives, hence object.
+INFO_FUNCTIONS: dict[tuple[object, str | None], str] = {
     ("http", "basic"): "x-basicInfoFunc",
     ("http", "bearer"): "x-bearerInfoFunc",
     ("httpApiKey", None): "x-apiKeyInfoFunc",
@@ -42,7 +43,8 @@ class Scheme:
     info: Handler
     validate_scopes: Handler | None
 
-    async def authenticate(self, credentials: Credentials, scopes: Sequence[str]) -> dict:
+    async def authenticate(self, credentials: Credentials,
+                           scopes: Sequence[str]) -> dict[str, Any]:
         found = self.credential(credentials)
         if found is None:
             raise Unauthorized()
@@ -60,7 +62,7 @@ class Scheme:
             raise Forbidden()
         return info
 
-    async def _scopes_ok(self, required: Sequence[str], info: dict) -> bool:
+    async def _scopes_ok(self, required: Sequence[str], info: dict[str, Any]) -> bool:
         granted = granted_scopes(info)
         if self.validate_scopes is None:
             return set(required) <= set(granted)
@@ -219,7 +221,8 @@ def constant_time_in(candidate: str, secrets: Sequence[str]) -> bool:
     return found
 
 
-def django_basic_user(username: str, password: str, required_scopes: Any = None) -> dict | None:
+def django_basic_user(username: str, password: str,
+                      required_scopes: Any = None) -> dict[str, Any] | None:
     """Info function for ``http``/``basic``: Django's ``authenticate()`` checks the password.
 
     Password hashers compare in constant time, and failed logins still run the hasher.

@@ -11,18 +11,18 @@ with connection state recovery on, a client that drops comes back as itself
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
 from socketio import packet
 
-from .engine import EngineServer
+from .engine import EngineServer, reusing_id
 from .exceptions import AckValidationError, InvalidPacket, UnknownEventError
 from .logs import client_logger
 from .packets import check_attachment, decode
-from .recovery import Recovery
-from .server_recovery import RecoveryMixin, packet_offset
+from .recovery import Recovery, packet_offset
 from .spec import Server, Spec
 from .validation import ArgumentsValidator, as_arguments
 
@@ -35,7 +35,7 @@ class OutgoingEvent:
         self.ack = ack
 
 
-class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
+class AsynctionServer(socketio.AsyncServer):
     """A ``socketio.AsyncServer`` that serves one AsyncAPI document."""
 
     def __init__(
@@ -46,6 +46,7 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
         max_attachments: int = 10,
         max_in_flight: int | None = None,
         connect_timeout: float | None = None,
+        recovery: Recovery | None = None,
         **kwargs: Any,
     ):
         kwargs.setdefault("async_mode", "asgi")
@@ -55,7 +56,7 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
         self.max_attachments = max_attachments
         self.max_in_flight = max_in_flight
         self.connect_timeout = connect_timeout
-        self._expiring: set[asyncio.Task] = set()
+        self._expiring: set[asyncio.Task[None]] = set()
         self._in_flight: dict[str, asyncio.Semaphore] = {}  # per Engine.IO connection
         self._outgoing = outgoing
         self.socketio_path = "socket.io"  # set by building, from the selected server
@@ -63,10 +64,11 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
         # Namespaces served outside the spec (the Admin UI's, see admin_ui.py): name -> an
         # async gate(environ) giving None to let a connection in, else why it is refused.
         # What is emitted to them is not checked against the spec.
-        self.unlisted_namespaces: dict[str, Callable[[dict], Awaitable[str | None]]] = {}
+        self.unlisted_namespaces: dict[str, Callable[[dict[str, Any]],
+                                                     Awaitable[str | None]]] = {}
         # per Engine.IO connection being connected: (namespace, offset, send) held back
         self._connecting: dict[str, list[tuple[str, str | None, Any]]] = {}
-        self.recovery: Recovery | None = None  # set by building when the setting is on
+        self.recovery = recovery  # ASYNCTION_CONNECTION_STATE_RECOVERY, when it is on
 
     # Outgoing validation -------------------------------------------------------------
 
@@ -97,9 +99,9 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
         ignore_queue: bool = False,
     ) -> None:
         if namespace in self.unlisted_namespaces:
-            return await super().emit(event, data, to=to, room=room, skip_sid=skip_sid,
-                                      namespace=namespace, callback=callback,
-                                      ignore_queue=ignore_queue)
+            await super().emit(event, data, to=to, room=room, skip_sid=skip_sid,
+                               namespace=namespace, callback=callback, ignore_queue=ignore_queue)
+            return
         outgoing = self.validate_emit(event, data, namespace)
         await self.emit_validated(outgoing, event, data, to=to, room=room, skip_sid=skip_sid,
                                   namespace=namespace, callback=callback,
@@ -114,9 +116,7 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
             callback = self._checked_callback(outgoing, event, kwargs.get("namespace"), callback,
                                               on_invalid_ack)
         elif self.recovery is not None:
-            data = await self.recovery.stamp(kwargs.get("namespace") or "/", event, data,
-                                             kwargs.get("to"), kwargs.get("room"),
-                                             kwargs.get("skip_sid"))
+            data = await self.recovery.stamp(event, data, **kwargs)
         await super().emit(event, data, callback=callback, **kwargs)
 
     async def call(self, event: str, data: Any = None, to: Any = None, sid: Any = None,
@@ -127,7 +127,7 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
         if to is None and sid is None:
             raise ValueError("Cannot use call() to broadcast.")
         outgoing = self.validate_emit(event, data, namespace)
-        answer: asyncio.Future = asyncio.get_running_loop().create_future()
+        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
         def settle(outcome: Any, failed: bool = False) -> None:
             if not answer.done():
@@ -250,10 +250,11 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
         """The transport ended: with recovery on, the client's sessions are kept (a client
         that leaves a namespace on purpose sends DISCONNECT first, and is not)."""
         self._in_flight.pop(eio_sid, None)
-        kept = await self._keep_sessions(eio_sid) if self.recovery is not None else []
+        recovery = self.recovery
+        kept = await recovery.dropped(self, eio_sid) if recovery is not None else []
         await super()._handle_eio_disconnect(eio_sid, reason)
-        if kept:
-            await self.keep_sessions(kept)
+        if kept and recovery is not None:
+            await recovery.keep(kept)
 
     # Emits made by a connect handler wait for the CONNECT packet ---------------------
 
@@ -267,30 +268,39 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
                 await self._send_packet(eio_sid, self.packet_class(
                     packet.CONNECT_ERROR, data={"message": refusal}, namespace=namespace))
                 return
-        recovering = self.recovery is not None and namespace in self.spec.namespaces
-        if recovering:  # (the spec's namespaces only: the Admin UI's has no recovery)
-            data = await self._prepare_session(eio_sid, namespace, data)
+        recovery = self.recovery if namespace in self.spec.namespaces else None
+        reused_sid = None  # (the spec's namespaces only: the Admin UI's has no recovery)
+        if recovery is not None:
+            data, reused_sid = await recovery.claim(self, eio_sid, namespace, data)
         held = self._connecting.setdefault(eio_sid, [])
         marker = (namespace, None, None)
         held.append(marker)
         replayed: set[str] = set()
         sid = None
         try:
-            await super()._handle_connect(eio_sid, namespace, data)
+            with reusing_id(reused_sid):
+                await super()._handle_connect(eio_sid, namespace, data)
             sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
-            if sid is not None and recovering:
-                replayed = await self._start_session(eio_sid, namespace, sid)
+            if sid is not None and recovery is not None:
+                replayed = await recovery.started(
+                    eio_sid, namespace, sid,
+                    functools.partial(self._send_replay, eio_sid, namespace))
         finally:
-            self.eio.reused_id = None
-            if recovering:  # a refused connect leaves nothing behind
-                self.recovery.forget(eio_sid, namespace)
+            if recovery is not None:  # a refused connect leaves nothing behind
+                recovery.forget(eio_sid, namespace)
             queued = self._release(eio_sid, marker)
         accepted = sid is not None
         for queued_namespace, offset, send in queued:
             if (accepted or queued_namespace != namespace) and offset not in replayed:
                 await send()
 
-    def _release(self, eio_sid: str, marker: tuple[str, None, None]) -> list:
+    async def _send_replay(self, eio_sid: str, namespace: str, data: list[Any]) -> None:
+        """Send a missed event at once: replays go before whatever is held meanwhile."""
+        await super()._send_packet(eio_sid, self.packet_class(packet.EVENT, namespace=namespace,
+                                                              data=data))
+
+    def _release(self, eio_sid: str,
+                 marker: tuple[str, None, None]) -> list[tuple[str, str | None, Any]]:
         held = self._connecting[eio_sid]
         held.remove(marker)
         if any(send is None for _, _, send in held):
@@ -300,9 +310,9 @@ class AsynctionServer(RecoveryMixin, socketio.AsyncServer):
 
     async def _send_packet(self, eio_sid: str, pkt: Any) -> None:
         if pkt.packet_type == packet.CONNECT and self.recovery is not None:
-            session = self.recovery.pending.get((eio_sid, pkt.namespace or "/"))
-            if session is not None:
-                pkt.data = {**pkt.data, "pid": session.pid}
+            pid = self.recovery.connect_pid(eio_sid, pkt.namespace or "/")
+            if pid is not None:
+                pkt.data = {**pkt.data, "pid": pid}
         held = self._connecting.get(eio_sid)
         if held is not None and pkt.packet_type not in (packet.CONNECT, packet.CONNECT_ERROR):
             send = super()._send_packet

@@ -66,22 +66,19 @@ TOO_DEEP = ErrorDetail("", "the value is nested too deeply to be checked", "")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # Steps fancy-regex may backtrack through in one match before the value is refused.
 BACKTRACK_LIMIT = 100_000
-FORMAT_OPTIONS = {
-    "validate_formats": True,
-    # An RFC 5321 address only: "Ann <ann@example.com>" is a header, not a mailbox.
-    "email_options": jsonschema_rs.EmailOptions(allow_display_text=False),
-}
+# An RFC 5321 address only: "Ann <ann@example.com>" is a header, not a mailbox.
+EMAIL_OPTIONS = jsonschema_rs.EmailOptions(allow_display_text=False)
 
 
 def _validator(schema: Any) -> Any:
     try:
         return jsonschema_rs.validator_for(schema, pattern_options=jsonschema_rs.RegexOptions(),
-                                           **FORMAT_OPTIONS)
+                                           validate_formats=True, email_options=EMAIL_OPTIONS)
     except ValueError:  # a pattern the linear engine cannot compile (lookaround, backrefs)
         pass
     try:
         return jsonschema_rs.validator_for(schema, pattern_options=jsonschema_rs.FancyRegexOptions(
-            backtrack_limit=BACKTRACK_LIMIT), **FORMAT_OPTIONS)
+            backtrack_limit=BACKTRACK_LIMIT), validate_formats=True, email_options=EMAIL_OPTIONS)
     except ValueError as exc:
         raise InvalidSchema(f"the schema cannot be compiled: {exc}") from exc
 
@@ -217,7 +214,8 @@ class HandshakeValidator:
         self._headers = self._compile(handshake.headers, document, lowercase=True)
 
     @staticmethod
-    def _compile(arguments: Arguments | None, document: Any, lowercase: bool = False):
+    def _compile(arguments: Arguments | None, document: Any,
+                 lowercase: bool = False) -> SchemaCheck | None:
         if arguments is None or arguments.schema is None:
             return None
         schema = _lowercase_names(arguments.schema) if lowercase else arguments.schema

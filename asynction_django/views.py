@@ -86,7 +86,7 @@ def docs(request: HttpRequest) -> HttpResponse:
             "socketioPath": socketio_path,
             "namespaces": api.playground,
             # The page and the socket share the session cookie: this is who connects.
-            "user": user.get_username() if logged_in else None,
+            "user": user.get_username() if logged_in and user is not None else None,
             "loginUrl": None if user is None else redirect_to_login(
                 f"{request.get_full_path()}#playground")["Location"],
         },

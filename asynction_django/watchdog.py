@@ -10,22 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 
 class Watchdog:
     def __init__(self, timeout: float):
         self.timeout = timeout
         self.interval = min(1.0, timeout / 4)
-        self._deadlines: dict[asyncio.Task, float] = {}
-        self._expired: set[asyncio.Task] = set()
-        self._sweeper: asyncio.Task | None = None
+        self._deadlines: dict[asyncio.Task[Any], float] = {}
+        self._expired: set[asyncio.Task[Any]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
 
-    def watch(self, task: asyncio.Task) -> None:
+    def watch(self, task: asyncio.Task[Any]) -> None:
         self._deadlines[task] = time.monotonic() + self.timeout
         if self._sweeper is None or self._sweeper.done():
             self._sweeper = asyncio.get_running_loop().create_task(self._sweep())
 
-    def release(self, task: asyncio.Task) -> bool:
+    def release(self, task: asyncio.Task[Any]) -> bool:
         """Stop watching ``task``; True if it was cancelled for running past its deadline."""
         self._deadlines.pop(task, None)
         if task in self._expired:

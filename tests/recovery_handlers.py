@@ -1,5 +1,7 @@
 """Handlers of tests/specs/recovery.yaml."""
 
+import asyncio
+
 from asynction_django import aemit, get_connection, get_server
 
 VALID_KEYS = {"key-1"}
@@ -10,6 +12,8 @@ rooms_at_connect = {}  # sid -> the rooms its last connect handler run saw
 
 
 async def connect(sid, environ, auth):
+    if isinstance(auth, dict) and auth.get("slow"):
+        await asyncio.sleep(0.002)  # as a connect handler that reads the database would
     connects.append((sid, get_connection(sid).recovered))
     auths[sid] = auth
     rooms_at_connect[sid] = sorted(r for r in get_server().rooms(sid) if r != sid)

@@ -147,8 +147,8 @@ BROKER_LOGS = {
                  "console": {"class": "logging.StreamHandler"}},
     "loggers": {
         "asynction_django": {"handlers": ["null"], "propagate": False},
-        "asynction_django.broker": {"handlers": ["console"], "level": "WARNING",
-                                    "propagate": False},
+        **{name: {"handlers": ["console"], "level": "WARNING", "propagate": False}
+           for name in ("asynction_django.broker", "asynction_django.recovery")},
     },
 }
 

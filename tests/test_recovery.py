@@ -86,8 +86,8 @@ class RecoveryTests(SocketIOTestCase):
     @override_settings(ASYNCTION_SOCKETIO={"ping_interval": 0.2, "ping_timeout": 0.3})
     def test_the_old_transport_timing_out_after_the_return_changes_nothing(self):
         # The network died without a word: the server still holds the old transport when
-        # the client returns; its ping timeout fires later.
-        client = self.socketio_client()
+        # the client returns (the same signed-in user); its ping timeout fires later.
+        client = self.socketio_client(user=User.objects.create_user("carol"))
         sid = client.call("whoami")["sid"]
         client.emit("join", "room-9")
         client.call("whoami")

@@ -95,10 +95,11 @@ class RootPathTests(LiveSocketIOTestCase):
 
 
 class OriginTests(LiveSocketIOTestCase):
-    """Cross-origin handshakes follow ALLOWED_HOSTS on both transports (raw requests, so
-    the Origin header is exactly the one a browser would send)."""
+    """Cross-origin handshakes follow Django's CSRF origin rules on both transports (raw
+    requests, so the Origin header is exactly the one a browser would send); the cases are
+    in tests/test_origins.py."""
 
-    overrides = HANDSHAKE
+    overrides = {**HANDSHAKE, "CSRF_TRUSTED_ORIGINS": ["http://localhost:8000"]}
 
     def handshake(self, transport: str, origin: str) -> bool:
         path = f"/socket.io/?EIO=4&transport={transport}"
@@ -113,18 +114,19 @@ class OriginTests(LiveSocketIOTestCase):
         with closing(ws):
             return ws.recv().startswith("0{")
 
-    def test_origins_follow_allowed_hosts(self):
+    def test_cross_origin_handshakes(self):
         for transport in ("websocket", "polling"):
             with self.subTest(transport=transport):
-                self.assertTrue(self.handshake(transport, "http://localhost:8000"))
-                self.assertTrue(self.handshake(transport, "https://127.0.0.1"))
+                self.assertTrue(self.handshake(transport, f"http://127.0.0.1:{self.server.port}"))
+                self.assertTrue(self.handshake(transport, "http://localhost:8000"))  # trusted
+                self.assertFalse(self.handshake(transport, "https://127.0.0.1"))  # not its own
                 self.assertFalse(self.handshake(transport, "http://evil.example"))
 
 
 class OpenCorsTests(OriginTests):
     overrides = {**HANDSHAKE, "ASYNCTION_SOCKETIO": {"cors_allowed_origins": "*"}}
 
-    def test_origins_follow_allowed_hosts(self):
+    def test_cross_origin_handshakes(self):
         for transport in ("websocket", "polling"):
             with self.subTest(transport=transport):
                 self.assertTrue(self.handshake(transport, "http://evil.example"))

@@ -140,8 +140,9 @@ def _item_name(item: Any, root: dict[str, Any], number: int) -> str:
         item = (root.get("$defs") or {}).get(item["$ref"].split("/")[-1], {})
     if isinstance(item, dict):
         for key in ("x-name", "title", NAME):
-            if isinstance(item.get(key), str) and item[key].strip():
-                return item[key]
+            value = item.get(key)
+            if isinstance(value, str) and value.strip():
+                return value
     return f"arg{number}"
 
 

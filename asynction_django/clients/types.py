@@ -177,8 +177,8 @@ class TypeBuilder:
         return union(options) if options else UNKNOWN
 
     def _object(self, schema: dict[str, Any], hint: str) -> Obj:
-        properties = schema.get("properties") if isinstance(schema.get("properties"),
-                                                            dict) else {}
+        declared = schema.get("properties")
+        properties: dict[str, Any] = declared if isinstance(declared, dict) else {}
         required = set(schema.get("required") or [])
         props = tuple(
             Prop(key, self.type_of(value, hint + pascal(key, "Property")), key in required,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -36,7 +36,7 @@ class SpecCommand(BaseCommand):
             raise CommandError("give an AsyncAPI document, or set ASYNCTION_SPEC")
         return values
 
-    def report(self, problems: list[SpecProblem]) -> None:
+    def report(self, problems: list[SpecProblem]) -> NoReturn:
         """Every problem, styled, then a failing exit."""
         for problem in problems:
             self.stderr.write(self.style.ERROR(f"{problem.file}:{problem.pointer}: ")

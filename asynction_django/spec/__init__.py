@@ -35,11 +35,12 @@ def inspect_spec(
         return None, problems
     version = doc.get("asyncapi")
     version_at = resolved.root.child("asyncapi")
-    is_v3 = isinstance(version, str) and bool(SUPPORTED_V3.match(version))
-    if not is_v3 and (not isinstance(version, str) or not SUPPORTED_V2.match(version)):
+    if not isinstance(version, str) or not (SUPPORTED_V3.match(version)
+                                            or SUPPORTED_V2.match(version)):
         problems.add(version_at, f"AsyncAPI version {version!r} is not supported: "
                                  "use 2.0.0 to 2.6.0, 3.0.0 or 3.1.0")
         return None, problems
+    is_v3 = bool(SUPPORTED_V3.match(version))
     info = doc.get("info")
     if not isinstance(info, dict) or not isinstance(info.get("title"), str):
         problems.add(resolved.locate(resolved.root, "info", info),

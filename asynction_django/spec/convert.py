@@ -53,7 +53,7 @@ class _Converter:
                 str(self.doc.get("asyncapi"))):
             self.problem("/asyncapi", "only AsyncAPI 2.0.0 to 2.6.0 documents can be converted")
             raise SpecError(self.problems)
-        converted = {"asyncapi": TARGET_VERSION}
+        converted: dict[str, Any] = {"asyncapi": TARGET_VERSION}
         for key, value in self.doc.items():
             if key not in ("asyncapi", "servers", "channels", "components"):
                 converted[key] = value
@@ -263,7 +263,7 @@ def _scheme_v3(scheme: Any) -> Any:
 
 def _identifier(text: str, taken: dict[str, Any]) -> str:
     """A readable key from ``text`` that is not in ``taken`` yet."""
-    words = re.findall(r"[A-Za-z0-9]+", text) or ["item"]
+    words: list[str] = re.findall(r"[A-Za-z0-9]+", text) or ["item"]
     base = words[0] + "".join(word[:1].upper() + word[1:] for word in words[1:])
     candidate, number = base, 2
     while candidate in taken:

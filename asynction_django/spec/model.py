@@ -128,7 +128,8 @@ class Spec:
     @property
     def document(self) -> dict[str, Any]:
         """The whole document with every ``$ref`` resolved (for docs and export)."""
-        return self.resolved.tree
+        tree: dict[str, Any] = self.resolved.tree
+        return tree
 
 
 @dataclass

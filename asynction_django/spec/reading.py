@@ -114,7 +114,8 @@ def security_schemes(resolved: ResolvedDocument) -> tuple[dict[str, Any], dict[s
     return schemes, {name: at.child(name) for name in schemes}
 
 
-def read_arguments(resolved, parent, key, parent_at, problems) -> Arguments:
+def read_arguments(resolved: ResolvedDocument, parent: dict[str, Any], key: str,
+                   parent_at: Location, problems: Problems) -> Arguments:
     schema = parent.get(key)
     at = resolved.locate(parent_at, key, schema)
     if schema is not None and not isinstance(schema, (dict, bool)):
@@ -123,7 +124,8 @@ def read_arguments(resolved, parent, key, parent_at, problems) -> Arguments:
     return Arguments(schema, at)
 
 
-def read_ack(resolved, message, location, problems) -> Arguments | None:
+def read_ack(resolved: ResolvedDocument, message: dict[str, Any], location: Location,
+             problems: Problems) -> Arguments | None:
     """``x-ack: {args: schema}`` (asynction) or a bare schema (sio-asyncapi)."""
     ack = message.get("x-ack")
     if ack is None:
@@ -137,7 +139,8 @@ def read_ack(resolved, message, location, problems) -> Arguments | None:
     return Arguments(ack, at)
 
 
-def read_handshake(resolved, bindings, channel_at, problems) -> Handshake:
+def read_handshake(resolved: ResolvedDocument, bindings: Any, channel_at: Location,
+                   problems: Problems) -> Handshake:
     if not isinstance(bindings, dict) or "ws" not in bindings:
         return Handshake()
     bindings_at = resolved.locate(channel_at, "bindings", bindings)

@@ -47,7 +47,8 @@ def read_servers(resolved: ResolvedDocument, problems: Problems,
     return result
 
 
-def substitute_variables(text: str, server: dict, at: Location, problems: Problems) -> str:
+def substitute_variables(text: str, server: dict[str, Any], at: Location,
+                         problems: Problems) -> str:
     variables = server.get("variables") or {}
 
     def value_of(match: re.Match[str]) -> str:

@@ -77,7 +77,9 @@ def read_namespaces(
     return namespaces
 
 
-def _read_channel(resolved, name, channel, location, problems, require_handlers) -> Namespace:
+def _read_channel(resolved: ResolvedDocument, name: str, channel: dict[str, Any],
+                  location: Location, problems: Problems,
+                  require_handlers: bool) -> Namespace:
     handlers = channel.get("x-handlers")
     handlers = read_channel_handlers(handlers, resolved.locate(location, "x-handlers", handlers),
                                      problems)
@@ -98,7 +100,9 @@ def _read_channel(resolved, name, channel, location, problems, require_handlers)
     )
 
 
-def _read_operation(resolved, channel, key, channel_at, problems, require_handlers):
+def _read_operation(resolved: ResolvedDocument, channel: dict[str, Any], key: str,
+                    channel_at: Location, problems: Problems,
+                    require_handlers: bool) -> dict[str, Message]:
     operation = channel.get(key)
     if operation is None:
         return {}
@@ -140,14 +144,16 @@ def event_name(
 ) -> str | None:
     """The Socket.IO event name: ``name``, else ``messageId``, else the components key."""
     for key in ("name", "messageId"):
-        if isinstance(message.get(key), str) and message[key]:
-            return message[key]
+        value = message.get(key)
+        if isinstance(value, str) and value:
+            return value
     origin = resolved.origin(message, location).pointer
     match = re.fullmatch(r"/components/messages/([^/]+)", origin)
     return unescape_token(match.group(1)) if match else None
 
 
-def read_message(resolved, raw, location, problems, sent=False) -> Message | None:
+def read_message(resolved: ResolvedDocument, raw: Any, location: Location, problems: Problems,
+                 sent: bool = False) -> Message | None:
     """``sent``: the server emits it (subscribe), so without a name it is only left out."""
     if not isinstance(raw, dict):
         problems.add(location, "a message must be a Message Object")

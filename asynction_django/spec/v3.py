@@ -223,7 +223,9 @@ class ReaderV3:
             return None
         return unescape_token(match.group(1))
 
-    def _messages_of(self, operation, at, channel_id, channel, reply_only):
+    def _messages_of(self, operation: dict[str, Any], at: Location, channel_id: str,
+                     channel: dict[str, Any],
+                     reply_only: set[tuple[str, str]]) -> list[tuple[Any, Location, str]]:
         """The operation's messages, each checked to come from its channel."""
         available = channel.get("messages") or {}
         if not isinstance(available, dict):
@@ -238,7 +240,7 @@ class ReaderV3:
             self.problems.add(messages_at, "messages must be a list of $refs to the channel's "
                                            "messages")
             return []
-        found = []
+        found: list[tuple[Any, Location, str]] = []
         for index, message in enumerate(listed):
             where = messages_at.child(index)
             key = self._key_in(available, message)
@@ -260,9 +262,11 @@ class ReaderV3:
                 return key
         return None
 
-    def _reply_only_messages(self, operations, channels) -> set[tuple[str, str]]:
+    def _reply_only_messages(self, operations: dict[str, Any],
+                             channels: dict[str, Any]) -> set[tuple[str, str]]:
         """(channel id, message key) of messages that only replies use: ack shapes."""
-        in_replies, in_operations = set(), set()
+        in_replies: set[tuple[str, str]] = set()
+        in_operations: set[tuple[str, str]] = set()
         for raw in operations.values():
             if not isinstance(raw, dict):
                 continue
@@ -279,7 +283,9 @@ class ReaderV3:
                             target.add((channel_id, key))
         return in_replies - in_operations
 
-    def _message(self, raw, at, key, operation, operation_at, channel_id, channel, action):
+    def _message(self, raw: Any, at: Location, key: str, operation: dict[str, Any],
+                 operation_at: Location, channel_id: str, channel: dict[str, Any],
+                 action: str) -> Message | None:
         if not isinstance(raw, dict):
             self.problems.add(at, "a message must be a Message Object")
             return None
@@ -327,7 +333,9 @@ class ReaderV3:
             return Arguments(None, payload_at)
         return Arguments(payload, payload_at)
 
-    def _reply(self, operation, operation_at, channel_id, channel, message, message_at):
+    def _reply(self, operation: dict[str, Any], operation_at: Location, channel_id: str,
+               channel: dict[str, Any], message: dict[str, Any],
+               message_at: Location) -> Arguments | None:
         """The ack schema: the reply's message, else the reply channel's; ``x-ack`` as alias."""
         alias = read_ack(self.resolved, message, message_at, self.problems)
         reply = operation.get("reply")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -25,7 +26,11 @@ class SocketIOTestMixin:
     one, so ``override_settings(ASYNCTION_SPEC=...)`` per test just works.
     """
 
-    def _client(self, query, headers, cookies, user) -> AsyncSocketIOClient:
+    # From the unittest.TestCase the mixin is combined with (an annotation: no attribute).
+    addCleanup: Callable[..., None]
+
+    def _client(self, query: dict[str, str] | None, headers: dict[str, str] | None,
+                cookies: dict[str, str] | None, user: Any) -> AsyncSocketIOClient:
         return AsyncSocketIOClient(query=query, headers=headers, cookies=cookies, user=user)
 
     def socketio_client(self, namespace: str = "/", *, auth: Any = None,
@@ -109,7 +114,8 @@ class SocketIOLiveServerTestCase(ChannelsLiveServerTestCase):
 
     @property
     def socketio_url(self) -> str:
-        return self.live_server_url
+        url: str = self.live_server_url
+        return url
 
     def socketio_connect(self, namespace: str = "/", *, transport: str = "websocket",
                          **kwargs: Any) -> Any:

@@ -73,19 +73,19 @@ class AsyncSocketIOClient:
         self.disconnected: dict[str, Any] = {}
         self._connected: list[str] = []
         self.responders: dict[tuple[str, str], Callable[..., Any]] = {}
-        self._inbox: asyncio.Queue[dict] = asyncio.Queue()
-        self._outbox: asyncio.Queue[dict] = asyncio.Queue()
-        self._connects: dict[str, asyncio.Future] = {}
-        self._acks: dict[int, asyncio.Future] = {}
+        self._inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._connects: dict[str, asyncio.Future[tuple[int, Any]]] = {}
+        self._acks: dict[int, asyncio.Future[Any]] = {}
         self._next_ack = 0
         self._arrived = asyncio.Event()
-        self._app_task: asyncio.Task | None = None
-        self._reader: asyncio.Task | None = None
+        self._app_task: asyncio.Task[None] | None = None
+        self._reader: asyncio.Task[None] | None = None
         # Connection state recovery, as socket.io-client does it: per namespace
         self.pids: dict[str, str] = {}
         self.offsets: dict[str, str] = {}
         self.recovered: dict[str, bool] = {}
-        self._silenced: list[asyncio.Task] = []  # dropped silently, still open server-side
+        self._silenced: list[asyncio.Task[None]] = []  # dropped silently, still open server-side
 
     # Engine.IO ---------------------------------------------------------------------------
 
@@ -121,7 +121,7 @@ class AsyncSocketIOClient:
             raise AssertionError(f"expected the Engine.IO OPEN packet, got {opened}")
         self._reader = asyncio.ensure_future(self._read())
 
-    async def _next_message(self, timeout: float, what: str) -> dict:
+    async def _next_message(self, timeout: float, what: str) -> dict[str, Any]:
         try:
             return await asyncio.wait_for(self._outbox.get(), timeout)
         except TimeoutError:
@@ -213,7 +213,8 @@ class AsyncSocketIOClient:
             raise ConnectionRefused(namespace, data)
         if namespace not in self._connected:
             self._connected.append(namespace)
-        return data["sid"]
+        sid: str = data["sid"]
+        return sid
 
     def _namespace(self, namespace: str | None) -> str:
         """``namespace``, checked to be connected; by default the only connected one.

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from .client import DEFAULT_TIMEOUT, AsyncSocketIOClient, ReceivedEvent
+
+T = TypeVar("T")
 
 
 async def _cancel_other_tasks() -> None:
@@ -26,7 +28,7 @@ class LoopThread:
                                        name="asynction-test-loop")
         self.thread.start()
 
-    def run(self, coroutine: Coroutine[Any, Any, Any], timeout: float) -> Any:
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout + 1)
 
     def stop(self) -> None:
@@ -44,7 +46,7 @@ class SocketIOClient:
         self._loop = loop
         self.async_client = client
 
-    def _run(self, coroutine: Coroutine[Any, Any, Any], timeout: float = DEFAULT_TIMEOUT) -> Any:
+    def _run(self, coroutine: Coroutine[Any, Any, T], timeout: float = DEFAULT_TIMEOUT) -> T:
         return self._loop.run(coroutine, timeout)
 
     def connect(self, namespace: str = "/", auth: Any = None,

@@ -24,6 +24,7 @@ class Command(SpecCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         values = self.settings_values(options)
+        assert values.SPEC is not None  # settings_values raises CommandError without one
         spec, problems = inspect_spec(values.SPEC, require_handlers=False)
         if problems or spec is None:
             self.report(problems)

@@ -21,6 +21,7 @@ class Command(SpecCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         values = self.settings_values(options)
+        assert values.SPEC is not None  # settings_values raises CommandError without one
         if options["spec_only"]:
             spec, problems = inspect_spec(values.SPEC, require_handlers=False)
             warnings = Problems(problems).warnings
