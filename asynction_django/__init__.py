@@ -2,6 +2,12 @@
 
 The public API: ``emit``/``aemit`` to send validated events from Django code,
 ``get_server`` for the spec-aware ``socketio.AsyncServer``, and the exceptions.
+
+Where things live: a folder per family (``spec/`` reads documents, ``server/`` is the
+protocol path, ``recovery/``, ``queues/``, ``apidocs/``, ``clients/``, ``mock/``,
+``admin_ui/``, ``testing/``), and at the top the roles every Django app has (``apps``,
+``conf``, ``checks``, ``urls``, ``asgi``) and the pieces the families share (``building``
+assembles the server, ``runtime`` keeps it, ``validation``, ``security``, ``handlers``).
 """
 
 from __future__ import annotations
@@ -23,8 +29,8 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
-    from .connections import Connection
     from .runtime import aemit, emit, get_connection, get_server
+    from .server import Connection
 
 __all__ = [
     "AckValidationError", "AsynctionError", "HandlerError", "HandlerTimeout",
@@ -36,7 +42,7 @@ __all__ = [
 
 _LAZY = {
     "aemit": "runtime", "emit": "runtime", "get_server": "runtime",
-    "Connection": "connections", "get_connection": "runtime",
+    "Connection": "server.connections", "get_connection": "runtime",
 }
 
 

@@ -1,3 +1,5 @@
+"""The app's configuration: nothing heavy at import, the checks registered when ready."""
+
 from django.apps import AppConfig
 
 

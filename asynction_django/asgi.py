@@ -15,11 +15,10 @@ from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import NoReverseMatch, include, path, reverse
 
-from .admin_ui import admin_ui_options
-from .conf import get_settings
-from .connection_scope import ConnectionScopeMiddleware
+from .conf import admin_ui_options, get_settings
 from .logs import client_logger
 from .runtime import get_server, remember_loop
+from .server import ConnectionScopeMiddleware
 
 Scope = dict[str, Any]
 
@@ -166,7 +165,7 @@ async def close_all_connections() -> None:
 
 def socketio_asgi_app() -> Any:
     """The Socket.IO endpoint, with the Django session and user of each connection loaded
-    once, at its handshake (:mod:`.connection_scope`).
+    once, at its handshake (:mod:`.server.django_scope`).
 
     Mount it in your own ``ProtocolTypeRouter`` for both ``http`` (long-polling) and
     ``websocket``; handlers then see the Django user in ``scope["user"]``.

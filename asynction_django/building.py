@@ -1,20 +1,21 @@
 """Turning the settings and the spec into a ready server, or into every problem at once.
 
 All per-event work that can be done ahead (importing handlers, compiling schemas,
-choosing the server) happens here, once.
+choosing the server) happens here, once. The optional features are attached here too, as
+the server is assembled: the message queue's manager, connection state recovery and the
+Admin UI.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
-from . import codec
-from .conf import AsynctionSettings, check_settings, get_settings
+from .admin_ui import attach_admin_ui, namespace_conflict
+from .conf import AsynctionSettings, admin_ui_options, check_settings, get_settings
 from .exceptions import (
     AckValidationError,
     HandlerImportError,
@@ -26,13 +27,18 @@ from .exceptions import (
     ValidationError,
 )
 from .handlers import Handler, Takes, counted, import_callable
-from .logs import ServerLogger
-from .namespaces import EventRoute, SpecNamespace
-from .origins import origin_allowed
+from .logs import ServerLogger, engineio_logger, socketio_logger
 from .queues import client_manager_for
 from .recovery import Recovery, ping_budget, recovery_for
 from .security import Guard, Scheme, build_scheme
-from .server import AsynctionServer, OutgoingEvent
+from .server import (
+    AsynctionServer,
+    EventRoute,
+    OutgoingEvent,
+    SpecNamespace,
+    codec,
+    origin_allowed,
+)
 from .spec import Arguments, Arity, Location, Message, Namespace, Server, Spec, inspect_spec
 from .spec.model import Requirements
 from .spec.problems import Problems
@@ -48,10 +54,17 @@ class Build:
     settings_errors: list[str] = field(default_factory=list)
     spec_problems: list[SpecProblem] = field(default_factory=list)
     spec_warnings: list[SpecProblem] = field(default_factory=list)
+    # ASYNCTION_ADMIN_UI set against the spec (reported by the Admin UI's own check)
+    admin_ui_errors: list[str] = field(default_factory=list)
+
+    @property
+    def configuration_errors(self) -> list[str]:
+        """Every error of the settings, those found against the spec included."""
+        return self.settings_errors + self.admin_ui_errors
 
     def raise_if_failed(self) -> AsynctionServer:
-        if self.settings_errors:
-            raise ImproperlyConfigured("\n".join(self.settings_errors))
+        if self.configuration_errors:
+            raise ImproperlyConfigured("\n".join(self.configuration_errors))
         if self.spec_problems or self.server is None:
             raise SpecError(self.spec_problems)
         return self.server
@@ -102,17 +115,19 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
                            values.HANDLER_TIMEOUT, recovery)
     namespaces = [assembler.namespace(namespace) for namespace in spec.namespaces.values()]
     outgoing = assembler.outgoing()
+    admin_ui = admin_ui_options(values.ADMIN_UI)
+    conflict = namespace_conflict(admin_ui, spec.namespaces)
+    result.admin_ui_errors = [conflict] if conflict else []
     result.spec_problems = problems
-    if result.settings_errors or problems:
+    if result.configuration_errors or problems:
         return result
     options: dict[str, Any] = {
         "cors_allowed_origins": origin_allowed,
         "json": codec,  # one decoder for every packet (python-engineio makes one per packet)
         # Not booleans, so python-socketio adds no handler of its own: LOGGING decides,
         # and no packet data or credentials are logged unless ASYNCTION_LOG_PACKETS.
-        "logger": ServerLogger(logging.getLogger("socketio.server"), values.LOG_PACKETS),
-        "engineio_logger": ServerLogger(logging.getLogger("engineio.server"),
-                                        values.LOG_PACKETS),
+        "logger": ServerLogger(socketio_logger, values.LOG_PACKETS),
+        "engineio_logger": ServerLogger(engineio_logger, values.LOG_PACKETS),
         **values.SOCKETIO,
     }
     if client_manager is not None:
@@ -126,6 +141,7 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
     server.spec_server = server_spec
     for namespace in namespaces:
         server.register_namespace(namespace)
+    attach_admin_ui(server, admin_ui)  # the last server built has it (see attach_admin_ui)
     result.server = server
     return result
 

@@ -8,14 +8,11 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.utils.module_loading import import_string
 
-from .admin_ui_views import check_admin_ui
 from .asgi import SocketIOApp
-from .conf import docs_access, get_settings
+from .conf import admin_ui_options, admin_ui_problems, docs_access, get_settings
 from .runtime import current_build
 
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
-
-register("asynction")(check_admin_ui)  # ASYNCTION_ADMIN_UI (admin_ui.py)
 
 
 @register("asynction")
@@ -51,6 +48,28 @@ def check_docs_access(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
              "the request), or ASYNCTION_DOCS = False",
         id="asynction.W001",
     )]
+
+
+@register("asynction")
+def check_admin_ui(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The admin namespace must not be the spec's; nobody can log in without auth."""
+    value = get_settings().ADMIN_UI
+    if admin_ui_problems(value) or admin_ui_options(value) is None:
+        return []  # malformed (asynction.E001 says so), or off
+    messages: list[CheckMessage] = [Error(message, id="asynction.E001")
+                                    for message in current_build().admin_ui_errors]
+    missing = [name for name in ("django.contrib.auth", "django.contrib.sessions")
+               if name not in settings.INSTALLED_APPS]
+    if missing or AUTH_MIDDLEWARE not in settings.MIDDLEWARE:
+        messages.append(Warning(
+            "the Socket.IO Admin UI is for logged-in users, but "
+            + (f"{' and '.join(missing)} is not installed" if missing
+               else f"{AUTH_MIDDLEWARE} is not in MIDDLEWARE")
+            + ", so nobody can ever open it",
+            hint="use Django's authentication, or turn ASYNCTION_ADMIN_UI off",
+            id="asynction.W001",
+        ))
+    return messages
 
 
 @register("asynction")

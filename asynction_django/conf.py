@@ -1,19 +1,26 @@
-"""asynction_django's settings, with their defaults (the README's Settings table)."""
+"""asynction_django's settings: their shape, their defaults (the README's Settings table)
+and what can be wrong with them.
+
+Every setting is described here and nowhere else, the options of the optional features
+included (``ASYNCTION_ADMIN_UI``, ``ASYNCTION_CONNECTION_STATE_RECOVERY``). This module
+imports nothing of the package, so any module may read the settings.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings as django_settings
 from django.utils.module_loading import import_string
 
-from .admin_ui_settings import setting_problems as admin_ui_problems
-
 PREFIX = "ASYNCTION_"
-# Message-queue URLs on Redis: the only broker whose processes can share one recovery log.
-REDIS_SCHEMES = ("redis:", "rediss:", "valkey:", "valkeys:")
+# ASYNCTION_MESSAGE_QUEUE's URL schemes and the broker each names: the queue managers and
+# connection state recovery (which needs Redis: its processes share one log) read this table.
+BROKERS = {"redis": "redis", "rediss": "redis", "valkey": "redis", "valkeys": "redis",
+           "amqp": "amqp", "amqps": "amqp", "channels": "channels"}
 
 
 @dataclass(frozen=True)
@@ -32,12 +39,23 @@ class AsynctionSettings:
     MAX_EVENTS_IN_FLIGHT: int | None = 64  # per connection, then it is read no further
     MAX_ATTACHMENTS: int = 10  # binary attachments in one packet
     CONNECT_TIMEOUT: float | None = 45.0  # seconds to join a namespace after connecting
-    ADMIN_UI: bool | dict[str, Any] = False  # the Socket.IO Admin UI (admin_ui.py)
-    CONNECTION_STATE_RECOVERY: bool | dict[str, Any] | None = None  # off; see recovery.py
+    ADMIN_UI: bool | dict[str, Any] = False  # the Socket.IO Admin UI (AdminUI below)
+    CONNECTION_STATE_RECOVERY: bool | dict[str, Any] | None = None  # off; RecoveryOptions
 
 
 NAMES = tuple(AsynctionSettings.__dataclass_fields__)
 DOCS_ACCESS_LEVELS = ("open", "login", "staff")
+
+
+def queue_scheme(url: str) -> str:
+    """The scheme of a message-queue URL (``channels`` may be written alone)."""
+    return urlsplit(url).scheme or url
+
+
+def broker_of(url: str | None) -> str | None:
+    """``"redis"``, ``"amqp"`` or ``"channels"`` for a message-queue URL; None for no queue
+    or a scheme nobody serves."""
+    return None if url is None else BROKERS.get(queue_scheme(url))
 
 
 def docs_access(values: AsynctionSettings) -> str:
@@ -148,7 +166,7 @@ def _recovery_problems(values: AsynctionSettings) -> list[str]:
     except (TypeError, ValueError) as exc:
         return [f"ASYNCTION_CONNECTION_STATE_RECOVERY {exc}"]
     queue = values.MESSAGE_QUEUE
-    if options is not None and isinstance(queue, str) and not queue.startswith(REDIS_SCHEMES):
+    if options is not None and isinstance(queue, str) and broker_of(queue) != "redis":
         return ["ASYNCTION_CONNECTION_STATE_RECOVERY needs ASYNCTION_MESSAGE_QUEUE on Redis "
                 "(or no message queue): the processes must share one log of what they sent"]
     return []
@@ -165,3 +183,69 @@ def _docs_access_problems(value: Any) -> list[str]:
         return []
     return ['ASYNCTION_DOCS_ACCESS must be None, "open", "login", "staff" or the dotted '
             "path of a function(request) -> bool"]
+
+
+# ASYNCTION_ADMIN_UI ------------------------------------------------------------------------
+
+ADMIN_UI_LEVELS = ("staff", "superuser")
+ADMIN_UI_MODES = ("development", "production")
+
+
+@dataclass(frozen=True)
+class AdminUI:
+    """The options of ``ASYNCTION_ADMIN_UI`` (``True`` is all the defaults)."""
+
+    read_only: bool = False  # no joining, leaving, disconnecting or emitting from the UI
+    permission: str = "staff"  # "staff", "superuser" or a permission "app_label.codename"
+    namespace: str = "/admin"
+    server_stats_interval: float = 2  # seconds between the server's stats reports
+    mode: str = "development"  # "production": aggregate counts only, no sockets or events
+    # seconds between re-checks of an open UI's Django session and user: logged out, or no
+    # longer allowed, it is disconnected (Django's logout in this process ends it at once)
+    recheck_interval: float = 5
+
+
+ADMIN_UI_OPTIONS = tuple(option.name for option in fields(AdminUI))
+
+
+def admin_ui_options(value: Any = None) -> AdminUI | None:
+    """The Admin UI's options (``value``, else the setting now), or None when it is off
+    (the default)."""
+    value = get_settings().ADMIN_UI if value is None else value
+    if value is True:
+        return AdminUI()
+    if not isinstance(value, dict) or not value.get("enabled", True):
+        return None
+    return AdminUI(**{name: value[name] for name in ADMIN_UI_OPTIONS if name in value})
+
+
+def admin_ui_problems(value: Any) -> list[str]:
+    """What is wrong with ``ASYNCTION_ADMIN_UI``, as sentences naming it."""
+    if isinstance(value, bool):
+        return []
+    options = ", ".join(ADMIN_UI_OPTIONS)
+    if not isinstance(value, dict):
+        return [f"ASYNCTION_ADMIN_UI must be True, False or a dict of options (enabled, {options})"]
+    name = "ASYNCTION_ADMIN_UI"
+    problems = [f"{name} has no option {key!r} (options: enabled, {options})"
+                for key in value if key != "enabled" and key not in ADMIN_UI_OPTIONS]
+    for key in ("enabled", "read_only"):
+        if not isinstance(value.get(key, True), bool):
+            problems.append(f'{name}["{key}"] must be True or False')
+    permission = value.get("permission", "staff")
+    if permission not in ADMIN_UI_LEVELS and not (isinstance(permission, str)
+                                                  and permission.count(".") == 1
+                                                  and all(permission.split("."))):
+        problems.append(f'{name}["permission"] must be "staff", "superuser" or a permission '
+                        'as "app_label.codename"')
+    namespace = value.get("namespace", "/admin")
+    if not isinstance(namespace, str) or not namespace.startswith("/") or namespace == "/":
+        problems.append(f'{name}["namespace"] must be a namespace other than "/", such as '
+                        '"/admin"')
+    for key, default in (("server_stats_interval", 2), ("recheck_interval", 5)):
+        interval = value.get(key, default)
+        if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval <= 0:
+            problems.append(f'{name}["{key}"] must be a number of seconds above 0')
+    if value.get("mode", "development") not in ADMIN_UI_MODES:
+        problems.append(f'{name}["mode"] must be "development" or "production"')
+    return problems

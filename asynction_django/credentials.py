@@ -2,15 +2,21 @@
 
 A browser's WebSocket cannot set headers, so every scheme also reads its credential
 from the Socket.IO CONNECT ``auth`` payload (see the README's security section).
+
+Cookies are read once, one way (:func:`cookies_of`), for the security schemes here and for
+the Django session (:mod:`asynction_django.server.django_scope`): a malformed header cannot
+mean one thing to one and another thing to the other.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
+
+from django.http import parse_cookie
 
 from .validation import headers_of, query_of
 
@@ -25,13 +31,13 @@ class Credentials:
 
     @classmethod
     def from_connect(cls, environ: dict[str, Any], auth: Any) -> Credentials:
-        headers = headers_of(environ)
+        scope = environ.get("asgi.scope") or {}
         return cls(
-            headers=headers,
+            headers=headers_of(environ),
             query=query_of(environ),
-            cookies=_cookies(headers.get("cookie", "")),
+            cookies=cookies_of(scope),
             auth=auth if isinstance(auth, dict) else {},
-            scope=environ.get("asgi.scope") or {},
+            scope=scope,
         )
 
     def authorization(self, kind: str) -> str | None:
@@ -75,10 +81,11 @@ class Credentials:
         return value if isinstance(value, str) and value else None
 
 
-def _cookies(header: str) -> dict[str, str]:
-    cookies: SimpleCookie = SimpleCookie()
-    try:
-        cookies.load(header)
-    except CookieError:
-        return {}
-    return {name: morsel.value for name, morsel in cookies.items()}
+def cookies_of(scope: Mapping[str, Any]) -> dict[str, str]:
+    """The cookies of an ASGI request: Django's ``parse_cookie`` of its first ``Cookie``
+    header, as Channels' ``CookieMiddleware`` reads them."""
+    for name, value in scope.get("headers", ()):
+        if name == b"cookie":
+            cookies: dict[str, str] = parse_cookie(value.decode("latin-1"))
+            return cookies
+    return {}

@@ -123,6 +123,9 @@ recovery_logger.addFilter(RepeatFilter(first_note=(
     "the recovery store is unreachable or failing; repeats of this error are logged at "
     f"most every {REPEAT_EVERY:.0f} s")))
 admin_ui_logger = logging.getLogger("asynction_django.admin_ui")
+# python-socketio's and python-engineio's own loggers, handed to them as ServerLoggers.
+socketio_logger = logging.getLogger("socketio.server")
+engineio_logger = logging.getLogger("engineio.server")
 # Your handlers' and info functions' errors keep their tracebacks, but a client that makes
 # one fail on every event gets it logged once a minute (per handler), with a count.
 handler_errors = RepeatFilter(by_message=True)

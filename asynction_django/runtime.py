@@ -10,12 +10,11 @@ from asgiref.sync import async_to_sync
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from .admin_ui import attach_admin_ui
 from .building import Build, build
 from .conf import PREFIX, get_settings
-from .connections import Connection, current_namespace
-from .external import ExternalEmitter
-from .server import AsynctionServer
+from .queues import ExternalEmitter
+from .server import AsynctionServer, Connection
+from .server.connections import current_namespace
 
 _lock = threading.Lock()
 _build: Build | None = None
@@ -42,7 +41,6 @@ def get_server() -> AsynctionServer:
         server = current_build().raise_if_failed()
         with _lock:
             if _server is None:
-                attach_admin_ui(server)  # ASYNCTION_ADMIN_UI: the Admin UI's namespace, if on
                 _server = server
     return _server
 

@@ -56,7 +56,7 @@ def main() -> None:
     django.setup()
     from django.test import RequestFactory, override_settings
 
-    from asynction_django import views
+    from asynction_django.apidocs import views
     from asynction_django.runtime import get_server, reset_server
 
     with override_settings(ASYNCTION_SPEC=large_spec(), ASYNCTION_DOCS_ACCESS="open",

@@ -299,7 +299,7 @@ def validation_micro(repeat: int = 5) -> list[dict[str, Any]]:
     from jsonschema import Draft202012Validator
 
     from asynction_django import validation
-    from asynction_django.examples import example_of
+    from asynction_django.apidocs.examples import example_of
     from asynction_django.schemas import to_json_schema
     from asynction_django.spec import load_spec
 

@@ -30,12 +30,13 @@ from django.urls import include, path
 from django.utils.http import url_has_allowed_host_and_scheme
 from engineio.async_socket import AsyncSocket
 
-from asynction_django import admin_ui, aemit, engine, get_server
-from asynction_django.admin_ui import AdminUI, admin_ui_options
-from asynction_django.admin_ui_views import check_admin_ui
+from asynction_django import aemit, get_server
+from asynction_django.admin_ui import instrumentation as admin_ui
 from asynction_django.asgi import DocsRouter
-from asynction_django.conf import AsynctionSettings, check_settings
+from asynction_django.checks import check_admin_ui
+from asynction_django.conf import AdminUI, AsynctionSettings, admin_ui_options, check_settings
 from asynction_django.runtime import reset_server
+from asynction_django.server import engine
 from asynction_django.testing import ConnectionRefused, SocketIOTestCase
 
 from .live import LiveServer, chromium_executable, launch_chromium
@@ -68,7 +69,7 @@ ORIGINALS = {
     "AsyncSocket.handle_post_request": AsyncSocket.handle_post_request,
     "AsyncSocket._websocket_handler": AsyncSocket._websocket_handler,
     "AsyncSocket._send_ping": AsyncSocket._send_ping,
-    "engine.Socket._websocket_handler": engine.Socket._websocket_handler,
+    "engine.GuardedSocket._websocket_handler": engine.GuardedSocket._websocket_handler,
 }
 
 
@@ -108,7 +109,7 @@ def current_instrumentation() -> dict[str, object]:
         "AsyncSocket.handle_post_request": AsyncSocket.handle_post_request,
         "AsyncSocket._websocket_handler": AsyncSocket._websocket_handler,
         "AsyncSocket._send_ping": AsyncSocket._send_ping,
-        "engine.Socket._websocket_handler": engine.Socket._websocket_handler,
+        "engine.GuardedSocket._websocket_handler": engine.GuardedSocket._websocket_handler,
     }
 
 

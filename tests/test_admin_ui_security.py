@@ -21,8 +21,9 @@ from django.test import SimpleTestCase, override_settings
 from django.urls import path
 from socketio.async_admin import InstrumentedAsyncServer
 
-from asynction_django import admin_ui, get_server
-from asynction_django.admin_ui import REDACTED, looks_secret
+from asynction_django import get_server
+from asynction_django.admin_ui import instrumentation as admin_ui
+from asynction_django.admin_ui.instrumentation import REDACTED, looks_secret
 from asynction_django.asgi import SocketIORouter, socketio_asgi_app
 from asynction_django.conf import AsynctionSettings, check_settings
 from asynction_django.testing import SocketIOTestCase

@@ -85,7 +85,7 @@ class MappingTests(SimpleTestCase):
         self.assertEqual(staff.received["ping"].security, [{"oauth": ["write"]}])
 
     def test_no_feature_reads_the_raw_document_so_docs_work(self):
-        from asynction_django.apidocs import build_docs
+        from asynction_django.apidocs.page import build_docs
 
         docs = build_docs(self.spec, "live/socket.io", self.spec.servers["public"])
         events = {event.event: event for namespace in docs.namespaces

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import SimpleTestCase, override_settings
 
-from asynction_django import connection_scope
+from asynction_django.server import django_scope as connection_scope
 from asynction_django.testing import SocketIOTestCase
 
 WIRE = Path(__file__).resolve().parent / "specs" / "wire.yaml"

@@ -12,10 +12,10 @@ from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
 from django.test import TestCase, override_settings
 
+from asynction_django.apidocs.views import api_docs
 from asynction_django.asgi import get_asgi_application
 from asynction_django.checks import AUTH_MIDDLEWARE, check_docs_access, check_spec
 from asynction_django.runtime import get_server
-from asynction_django.views import api_docs
 
 SPECS = Path(__file__).resolve().parent / "specs"
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import SimpleTestCase
 
-from asynction_django.apidocs import ServerDoc, _server
+from asynction_django.apidocs.page import ServerDoc, _server
 from asynction_django.spec.model import Server
 from asynction_django.validation import compile_schema
 

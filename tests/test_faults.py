@@ -13,8 +13,8 @@ import socketio
 from django.test import SimpleTestCase, override_settings
 
 from asynction_django import logs
+from asynction_django.server.watchdog import Watchdog
 from asynction_django.testing import SocketIOTestCase
-from asynction_django.watchdog import Watchdog
 
 from .live import LiveServer
 

@@ -18,12 +18,12 @@ from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase
 from jsonschema import Draft202012Validator
 
+from asynction_django.apidocs.examples import message_examples
 from asynction_django.asgi import SocketIORouter, socketio_asgi_app
 from asynction_django.conf import get_settings
-from asynction_django.examples import message_examples
 from asynction_django.exceptions import SpecError
-from asynction_django.fakes import FakeFactory, MissingExtra
-from asynction_django.mock import MockApp, build_mock
+from asynction_django.mock.fakes import FakeFactory, MissingExtra
+from asynction_django.mock.server import MockApp, build_mock
 from asynction_django.runtime import install_server, reset_server
 from asynction_django.schemas import to_json_schema
 from asynction_django.spec import Arity, load_spec

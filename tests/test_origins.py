@@ -17,7 +17,7 @@ from asgiref.sync import async_to_sync
 from django.test import SimpleTestCase, override_settings
 from engineio.async_drivers.asgi import translate_request
 
-from asynction_django.origins import origin_allowed
+from asynction_django.server.origins import origin_allowed
 
 from .live import LiveSocketIOTestCase
 

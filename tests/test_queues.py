@@ -7,9 +7,9 @@ from unittest import mock
 import socketio
 from django.test import SimpleTestCase, override_settings
 
-from asynction_django.channel_layer import ChannelLayerManager
 from asynction_django.checks import check_spec
-from asynction_django.queues import client_manager_for
+from asynction_django.queues.channel_layer import ChannelLayerManager
+from asynction_django.queues.managers import client_manager_for
 
 
 class ManagerChoiceTests(SimpleTestCase):

@@ -10,7 +10,7 @@ connection's checks passed (its rooms and data back, before the connect handler)
 
 Nothing a connection claims is shared with another: a returning connection's sid is
 handed to the engine through a context variable of the task handling that CONNECT
-(:func:`~asynction_django.engine.reusing_id`), never through process-wide state.
+(:func:`~asynction_django.server.engine.reusing_id`), never through process-wide state.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from typing import Any, Protocol
 
 import engineio
 
-from ..conf import REDIS_SCHEMES, RecoveryOptions
+from ..conf import RecoveryOptions, broker_of
 from ..logs import recovery_logger as logger
+from ..names import namespace_name
 from .claims import Claim, client_claim, new_pid, without_claim
 from .memory_store import MemoryStore
 from .records import KeptConnection, LoggedEmit, arguments, as_list, encode_emit
@@ -217,7 +218,7 @@ class Recovery:
                     room: Any = None, skip_sid: Any = None, **_: Any) -> tuple[Any, ...]:
         """Log an emit (python-socketio's ``emit`` arguments, without a callback); its
         arguments with the offset appended."""
-        namespace = namespace or "/"
+        namespace = namespace_name(namespace)
         args = arguments(data)
         target = to if to is not None else room
         rooms = as_list(target) if target is not None else None
@@ -265,7 +266,7 @@ def recovery_for(setting: Any, queue: str | None, queue_options: dict[str, Any] 
     if options is None:
         return None
     retention = options.max_disconnection_duration + ping_budget
-    if queue is not None and queue.startswith(REDIS_SCHEMES):
+    if queue is not None and broker_of(queue) == "redis":
         channel = (queue_options or {}).get("channel") or "socketio"  # python-socketio's
         prefix = options.key_prefix or f"{channel}:recovery"
         return Recovery(options, RedisStore(queue, options, retention, prefix), retention)

@@ -20,6 +20,7 @@ from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
 from ..asgi import SocketIORouter, socketio_asgi_app
+from ..names import DEFAULT_NAMESPACE, namespace_name
 from ..runtime import get_server
 
 DEFAULT_TIMEOUT = 2.0
@@ -150,7 +151,7 @@ class AsyncSocketIOClient:
                 return
 
     async def _handle(self, pkt: Any) -> None:
-        namespace = pkt.namespace or "/"
+        namespace = namespace_name(pkt.namespace)
         kind = pkt.packet_type
         if kind == sio_packet.CONNECT and isinstance(pkt.data, dict):
             pid = pkt.data.get("pid")
@@ -226,7 +227,7 @@ class AsyncSocketIOClient:
             if len(self._connected) > 1:
                 raise ValueError(f"the client is connected to {self._connected}: pass "
                                  "namespace= to say which one")
-            return self._connected[0] if self._connected else "/"
+            return self._connected[0] if self._connected else DEFAULT_NAMESPACE
         if namespace not in self._connected:
             why = f" ({self.disconnected[namespace]})" if namespace in self.disconnected else ""
             raise AssertionError(f"not connected to {namespace!r}{why}; connected: "

@@ -27,8 +27,8 @@ class Command(SpecCommand):
             warnings = Problems(problems).warnings
         else:
             outcome = build(values)
-            if outcome.settings_errors:
-                raise CommandError("\n".join(outcome.settings_errors))
+            if outcome.configuration_errors:
+                raise CommandError("\n".join(outcome.configuration_errors))
             spec = outcome.server.spec if outcome.server else None
             problems, warnings = outcome.spec_problems, outcome.spec_warnings
         for warning in warnings:  # printed, but they do not fail the command

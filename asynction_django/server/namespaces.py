@@ -9,16 +9,13 @@ structured error, never a traceback, and never takes the connection down.
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 import socketio
 
-from .connection_scope import save_session
-from .connections import ConnectionState, handling
-from .credentials import Credentials
-from .exceptions import (
+from ..credentials import Credentials
+from ..exceptions import (
     AckValidationError,
     HandlerError,
     HandlerTimeout,
@@ -28,13 +25,14 @@ from .exceptions import (
     UnknownEventError,
     ValidationError,
 )
-from .handlers import Handler, Takes
-from .recovery import Recovery
-from .security import Guard
-from .validation import ArgumentsValidator, HandshakeValidator, as_arguments
+from ..handlers import Handler, Takes
+from ..logs import logger
+from ..recovery import Recovery
+from ..security import Guard
+from ..validation import ArgumentsValidator, HandshakeValidator, as_arguments
+from .connections import ConnectionState, handling
+from .django_scope import save_django_session
 from .watchdog import Watchdog
-
-logger = logging.getLogger("asynction_django")
 
 CONNECT_FAILED = "Connection refused by server"
 
@@ -121,7 +119,7 @@ class SpecNamespace(socketio.AsyncNamespace):
             result = await self._run(route.handler, sid, data) if route.handler else None
             state = self.connections.get(sid)
             if state is not None and state.session is not None and state.session.modified:
-                await save_session(state.session)
+                await save_django_session(state.session)
         except (ValidationError, SecurityError, HandlerTimeout) as exc:
             if isinstance(exc, HandlerTimeout):
                 logger.error("handler for %r in %s %s", route.event, self.namespace, exc)

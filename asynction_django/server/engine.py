@@ -44,7 +44,7 @@ from engineio import exceptions, packet
 from engineio.async_drivers.asgi import WebSocket
 from engineio.async_socket import AsyncSocket
 
-from .logs import client_logger
+from ..logs import client_logger
 
 METHODS = ("GET", "POST", "OPTIONS")
 NOSNIFF = ("X-Content-Type-Options", "nosniff")
@@ -81,8 +81,9 @@ class GuardedWebSocket(WebSocket):
         return data
 
 
-class Socket(AsyncSocket):
-    """One Engine.IO session, with the protocol fixes that live at the socket level."""
+class GuardedSocket(AsyncSocket):
+    """One Engine.IO session, with the protocol fixes that live at the socket level
+    (python-engineio's ``AsyncSocket``; named apart from its ``Socket`` classes)."""
 
     connected: bool  # python-engineio's attributes this class sets (for the type checker)
     upgraded: bool
@@ -214,7 +215,7 @@ class EngineServer(engineio.AsyncServer):
         if event == "connect":
             adopted = self.sockets.get(args[0])
             if adopted is not None and type(adopted) is AsyncSocket:
-                adopted.__class__ = Socket  # same state, this module's protocol fixes
+                adopted.__class__ = GuardedSocket  # same state, this module's protocol fixes
         return await super()._trigger_event(event, *args, **kwargs)
 
     def _method_not_found(self) -> dict[str, Any]:
@@ -248,7 +249,7 @@ class EngineServer(engineio.AsyncServer):
         if scope["type"] == "websocket":
             if transport != "websocket":
                 return await send({"type": "websocket.close", "code": 1000})
-            if isinstance(socket, Socket) and socket.upgraded:
+            if isinstance(socket, GuardedSocket) and socket.upgraded:
                 await send({"type": "websocket.accept"})
                 return await send({"type": "websocket.close", "code": 1000})
             return await super().handle_request(scope, receive, send)
@@ -259,7 +260,7 @@ class EngineServer(engineio.AsyncServer):
             if socket is not None:
                 await self.disconnect(sid)
             return await _respond(send, 413, b"Payload Too Large")
-        if method != "GET" or not isinstance(socket, Socket) or socket.upgraded:
+        if method != "GET" or not isinstance(socket, GuardedSocket) or socket.upgraded:
             return await super().handle_request(scope, receive, send)
         if sid in self._polling:  # a second poll: the session ends, the first gets CLOSE
             await socket.close(wait=False, reason=self.reason.TRANSPORT_ERROR)

@@ -16,18 +16,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .building import build
-from .conf import AsynctionSettings
-from .examples import message_examples
-from .exceptions import HandlerImportError, InvalidSchema, SchemeError, SpecError, SpecProblem
+from ..apidocs.examples import message_examples
+from ..building import build
+from ..conf import AsynctionSettings
+from ..exceptions import HandlerImportError, InvalidSchema, SchemeError, SpecError, SpecProblem
+from ..handlers import import_callable
+from ..logs import logger
+from ..schemas import to_json_schema
+from ..security import INFO_FUNCTIONS, build_scheme
+from ..server import AsynctionServer
+from ..spec import Arguments, Arity, Location, Message, Namespace, Spec
+from ..validation import SchemaCheck, compile_schema
 from .fakes import FakeFactory, FakePool, Unfakeable
-from .handlers import import_callable
-from .logs import logger
-from .schemas import to_json_schema
-from .security import INFO_FUNCTIONS, build_scheme
-from .server import AsynctionServer
-from .spec import Arguments, Arity, Location, Message, Namespace, Spec
-from .validation import SchemaCheck, compile_schema
 
 Progress = Callable[[str], None]
 ACCEPT_ANY_HINT = ("; the mock can stand in for the spec's security functions: run it with "
@@ -202,7 +202,7 @@ def build_mock(values: AsynctionSettings, *, interval: float = 1.0,
     """The mock server for ``values`` (raises SpecError/ImproperlyConfigured like start-up)."""
     behaviour = MockBehaviour(FakeFactory(seed), accept_any_credentials, progress)
     outcome = build(values, stand_in=behaviour)
-    if outcome.settings_errors:
+    if outcome.configuration_errors:
         outcome.raise_if_failed()
     if behaviour.spec is not None:  # every unfakeable schema too, with the spec's problems
         behaviour.prepare(behaviour.spec)

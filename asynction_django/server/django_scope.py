@@ -8,8 +8,10 @@ handshake's scope for the connection's life (handlers read it through
 open a connection (no ``sid`` yet) load them, and nothing wraps ``send``.
 
 A session a handler changes is saved after that handler returns
-(:func:`save_session`). The user is the one who connected: logging out elsewhere
-does not end the connection (the README's Security section says how to do that).
+(:func:`save_django_session`; python-socketio's own ``save_session`` is another thing, its
+per-connection dict). The user is the one who connected: logging out elsewhere does not end
+the connection (the README's Security section says how to do that). The cookies are read
+as the security schemes read them (:func:`~asynction_django.credentials.cookies_of`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from channels.auth import get_user
 from channels.db import database_sync_to_async
 from django.apps import apps
 from django.conf import settings
-from django.http import parse_cookie
+
+from ..credentials import cookies_of
 
 Scope = dict[str, Any]
 
@@ -30,14 +33,6 @@ def _opens_a_connection(scope: Scope) -> bool:
     """A handshake: Engine.IO requests of an existing connection carry its ``sid``."""
     return not any(part.startswith(b"sid=")
                    for part in scope.get("query_string", b"").split(b"&"))
-
-
-def _cookies(scope: Scope) -> dict[str, str]:
-    for name, value in scope.get("headers", ()):
-        if name == b"cookie":
-            cookies: dict[str, str] = parse_cookie(value.decode("latin-1"))
-            return cookies
-    return {}
 
 
 class ConnectionScopeMiddleware:
@@ -53,7 +48,7 @@ class ConnectionScopeMiddleware:
         await self.inner(scope, receive, send)
 
     async def resolve(self, scope: Scope) -> Scope:
-        scope = {**scope, "cookies": _cookies(scope)}
+        scope = {**scope, "cookies": cookies_of(scope)}
         if "session" not in scope and apps.is_installed("django.contrib.sessions"):
             store = import_module(settings.SESSION_ENGINE).SessionStore
             scope["session"] = store(scope["cookies"].get(settings.SESSION_COOKIE_NAME))
@@ -63,7 +58,7 @@ class ConnectionScopeMiddleware:
         return scope
 
 
-async def save_session(session: Any) -> None:
+async def save_django_session(session: Any) -> None:
     """Save a session a handler changed (``session.modified``), as Django does per request."""
     await database_sync_to_async(session.save)()
     session.modified = False

@@ -13,8 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from .credentials import Credentials
-from .exceptions import SecurityError
+from ..credentials import Credentials
+from ..exceptions import SecurityError
+from ..names import DEFAULT_NAMESPACE
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,6 @@ def handling(sid: str, namespace: str) -> Iterator[None]:
 
 
 def current_namespace(sid: str) -> str:
-    """The namespace of the handler serving ``sid`` now, else ``/``."""
+    """The namespace of the handler serving ``sid`` now, else the default namespace."""
     current = _handling.get()
-    return current[1] if current is not None and current[0] == sid else "/"
+    return current[1] if current is not None and current[0] == sid else DEFAULT_NAMESPACE

@@ -14,9 +14,9 @@ import threading
 from concurrent.futures import Future
 from typing import Any
 
-from .conf import AsynctionSettings
-from .queues import client_manager_for
-from .recovery import ping_budget, recovery_for
+from ..conf import AsynctionSettings
+from ..recovery import ping_budget, recovery_for
+from .managers import client_manager_for
 
 PUBLISH_TIMEOUT = 30.0
 

@@ -4,7 +4,7 @@ The docs need one readable, stable value per schema (the same on every page load
 cheaply, without the optional mock dependencies: the spec's own ``examples``,
 ``default``, ``const`` or first ``enum`` value where there is one, else a plain value
 of the right type and format. The mock server's fakes (varied, Faker-based) are
-another job (see :mod:`asynction_django.fakes`), but they start from the same values the
+another job (see :mod:`asynction_django.mock.fakes`), but they start from the same values the
 spec gives (:func:`given_values`, :func:`message_examples`).
 """
 

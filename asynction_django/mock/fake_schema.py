@@ -26,9 +26,9 @@ from typing import Any, TypeGuard
 
 from jsonschema import Draft202012Validator
 
-from .examples import given_values
+from ..apidocs.examples import given_values
+from ..schemas import BUNDLE_KEY, SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES
 from .fake_words import CHECKED_FORMATS, PLAIN, FakeWords, kind_for_name
-from .schemas import BUNDLE_KEY, SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES
 
 SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER
 SPAN = 1000  # numbers fall within 0..SPAN, or the SPAN of their range nearest to 0

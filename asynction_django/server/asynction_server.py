@@ -5,7 +5,7 @@ anything is sent, acks that clients send back are checked too, what a connect ha
 emits reaches the client after its CONNECT packet, never before, and a client packet
 that breaks the protocol ends its own connection (:mod:`.packets`, :mod:`.engine`), and
 with connection state recovery on, a client that drops comes back as itself
-(:mod:`.recovery`).
+(:mod:`asynction_django.recovery`).
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from typing import Any
 import socketio
 from socketio import packet
 
+from ..exceptions import AckValidationError, InvalidPacket, UnknownEventError
+from ..logs import client_logger
+from ..names import namespace_name
+from ..recovery import Recovery, packet_offset
+from ..spec import Server, Spec
+from ..validation import ArgumentsValidator, as_arguments
 from .engine import EngineServer, reusing_id
-from .exceptions import AckValidationError, InvalidPacket, UnknownEventError
-from .logs import client_logger
 from .packets import check_attachment, decode
-from .recovery import Recovery, packet_offset
-from .spec import Server, Spec
-from .validation import ArgumentsValidator, as_arguments
 
 
 class OutgoingEvent:
@@ -61,7 +62,7 @@ class AsynctionServer(socketio.AsyncServer):
         self._outgoing = outgoing
         self.socketio_path = "socket.io"  # set by building, from the selected server
         self.spec_server: Server | None = None
-        # Namespaces served outside the spec (the Admin UI's, see admin_ui.py): name -> an
+        # Namespaces served outside the spec (the Admin UI's, see admin_ui/): name -> an
         # async gate(environ) giving None to let a connection in, else why it is refused.
         # What is emitted to them is not checked against the spec.
         self.unlisted_namespaces: dict[str, Callable[[dict[str, Any]],
@@ -75,7 +76,7 @@ class AsynctionServer(socketio.AsyncServer):
     def validate_emit(self, event: str, data: Any, namespace: str | None = None) -> OutgoingEvent:
         """Raise if emitting ``event`` with ``data`` to ``namespace`` breaks the spec;
         return the event's compiled checks otherwise."""
-        namespace = namespace or "/"
+        namespace = namespace_name(namespace)
         outgoing = self._outgoing.get((namespace, event))
         if outgoing is None:
             if namespace not in self.spec.namespaces:
@@ -156,7 +157,7 @@ class AsynctionServer(socketio.AsyncServer):
                 ack.validate(args)
             except AckValidationError as exc:
                 client_logger.warning("a client's ack for %r in %s is invalid: %s at %s", event,
-                                      namespace or "/", exc.message, _where(exc))
+                                      namespace_name(namespace), exc.message, _where(exc))
                 return on_invalid(exc) if on_invalid is not None else None
             return callback(*args)
 
@@ -180,7 +181,7 @@ class AsynctionServer(socketio.AsyncServer):
             else:
                 pkt = decode(self.packet_class, data, self.max_attachments)
                 if pkt.packet_type in (packet.BINARY_EVENT, packet.BINARY_ACK):
-                    if not self.manager.sid_from_eio_sid(eio_sid, pkt.namespace or "/"):
+                    if not self.manager.sid_from_eio_sid(eio_sid, namespace_name(pkt.namespace)):
                         raise InvalidPacket("a binary packet for a namespace not connected")
                     self._binary_packet[eio_sid] = pkt
                     return
@@ -229,8 +230,9 @@ class AsynctionServer(socketio.AsyncServer):
         stops reading that connection: a client flooding events slows down itself only,
         and nothing it sent is dropped.
         """
-        sid = self.manager.sid_from_eio_sid(eio_sid, namespace or "/")
-        if self.max_in_flight is not None and self.manager.is_connected(sid, namespace or "/"):
+        sid = self.manager.sid_from_eio_sid(eio_sid, namespace_name(namespace))
+        if self.max_in_flight is not None and self.manager.is_connected(
+                sid, namespace_name(namespace)):
             slots = self._in_flight.get(eio_sid)
             if slots is None:
                 slots = self._in_flight[eio_sid] = asyncio.Semaphore(self.max_in_flight)
@@ -259,7 +261,7 @@ class AsynctionServer(socketio.AsyncServer):
     # Emits made by a connect handler wait for the CONNECT packet ---------------------
 
     async def _handle_connect(self, eio_sid: str, namespace: str | None, data: Any) -> None:
-        namespace = namespace or "/"
+        namespace = namespace_name(namespace)
         if namespace not in self.spec.namespaces:
             gate = self.unlisted_namespaces.get(namespace)
             refusal = ("Invalid namespace" if gate is None
@@ -310,13 +312,14 @@ class AsynctionServer(socketio.AsyncServer):
 
     async def _send_packet(self, eio_sid: str, pkt: Any) -> None:
         if pkt.packet_type == packet.CONNECT and self.recovery is not None:
-            pid = self.recovery.connect_pid(eio_sid, pkt.namespace or "/")
+            pid = self.recovery.connect_pid(eio_sid, namespace_name(pkt.namespace))
             if pid is not None:
                 pkt.data = {**pkt.data, "pid": pid}
         held = self._connecting.get(eio_sid)
         if held is not None and pkt.packet_type not in (packet.CONNECT, packet.CONNECT_ERROR):
             send = super()._send_packet
-            held.append((pkt.namespace or "/", packet_offset(pkt), lambda: send(eio_sid, pkt)))
+            held.append((namespace_name(pkt.namespace), packet_offset(pkt),
+                         lambda: send(eio_sid, pkt)))
             return
         await super()._send_packet(eio_sid, pkt)
 
@@ -328,7 +331,7 @@ class AsynctionServer(socketio.AsyncServer):
                 namespace, offset = held[-1][:2]
             else:
                 decoded = self.packet_class(encoded_packet=eio_pkt.data)
-                namespace, offset = decoded.namespace or "/", packet_offset(decoded)
+                namespace, offset = namespace_name(decoded.namespace), packet_offset(decoded)
             held.append((namespace, offset, lambda: send(eio_sid, eio_pkt)))
             return
         await super()._send_eio_packet(eio_sid, eio_pkt)

@@ -2,8 +2,10 @@
 
 ``redis://`` (``rediss://``, ``valkey://``) is its Redis manager, ``amqp://`` its AioPika
 (RabbitMQ) manager, and ``channels`` (or ``channels://<alias>``) its pub/sub manager over
-the project's Channels layer. Their connection errors are logged once per outage
-(a :class:`~asynction_django.logs.RepeatFilter`) instead of once per emit.
+the project's Channels layer. Which broker a scheme names is written once, in
+``conf.BROKERS``, which connection state recovery reads too. The managers' connection errors
+are logged once per outage (a :class:`~asynction_django.logs.RepeatFilter`) instead of once
+per emit.
 """
 
 from __future__ import annotations
@@ -14,16 +16,14 @@ from urllib.parse import urlsplit
 
 import socketio
 
+from ..conf import BROKERS, queue_scheme
+from ..logs import broker_logger
 from .channel_layer import ChannelLayerManager
-from .logs import broker_logger
 
-SCHEMES = {
+# python-socketio's manager for each broker.
+MANAGERS = {
     "redis": socketio.AsyncRedisManager,
-    "rediss": socketio.AsyncRedisManager,
-    "valkey": socketio.AsyncRedisManager,
-    "valkeys": socketio.AsyncRedisManager,
     "amqp": socketio.AsyncAioPikaManager,
-    "amqps": socketio.AsyncAioPikaManager,
     "channels": ChannelLayerManager,
 }
 # The client library each scheme needs, and the extra that installs it.
@@ -37,12 +37,12 @@ def client_manager_for(url: str | None, write_only: bool = False,
     """The manager for ``url`` (None for the in-process default); ValueError if unusable."""
     if url is None:
         return None
-    parsed = urlsplit(url)
-    scheme = parsed.scheme or url
-    manager = SCHEMES.get(scheme)
-    if manager is None:
+    scheme = queue_scheme(url)
+    broker = BROKERS.get(scheme)
+    if broker is None:
         raise ValueError(f"unsupported scheme {scheme!r} in {url!r}: use one of "
-                         f"{', '.join(sorted(SCHEMES))}")
+                         f"{', '.join(sorted(BROKERS))}")
+    manager = MANAGERS[broker]
     if scheme in LIBRARIES:
         module, extra = LIBRARIES[scheme]
         if importlib.util.find_spec(module) is None:
@@ -52,7 +52,7 @@ def client_manager_for(url: str | None, write_only: bool = False,
                               **(options or {})}
     try:
         if manager is ChannelLayerManager:
-            return manager(alias=parsed.netloc or "default", **kwargs)
+            return manager(alias=urlsplit(url).netloc or "default", **kwargs)
         return manager(url, **kwargs)
     except TypeError as exc:
         raise ValueError(f"ASYNCTION_MESSAGE_QUEUE_OPTIONS do not fit {manager.__name__}: "

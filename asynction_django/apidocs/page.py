@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..schemas import to_json_schema
+from ..security import describe_credentials
+from ..spec import Arguments, Arity, Message, Namespace, Spec
+from ..spec.model import Requirements, Server
 from .examples import example_of
 from .schema_rows import SchemaRow, SchemaRows, tuple_items
-from .schemas import to_json_schema
-from .security import describe_credentials
-from .spec import Arguments, Arity, Message, Namespace, Spec
-from .spec.model import Requirements, Server
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from socketio import packet
 
-from .exceptions import InvalidPacket
+from ..exceptions import InvalidPacket
 
 BINARY = (packet.BINARY_EVENT, packet.BINARY_ACK)
 # Names Socket.IO keeps for itself: a client event by one of these names would run the

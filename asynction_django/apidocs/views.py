@@ -1,4 +1,4 @@
-"""The API's docs, playground and resolved document, as ordinary Django views."""
+"""The API's docs, playground, resolved document and typed clients, as ordinary Django views."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from django.shortcuts import render
 from django.urls import get_script_prefix
 from django.utils.module_loading import import_string
 
-from .apidocs import ApiDocs, build_docs
-from .clients import CONTENT_TYPES, FILE_NAMES, render_client
-from .conf import docs_access, get_settings
-from .runtime import get_server
-from .server import AsynctionServer
+from ..clients import CONTENT_TYPES, FILE_NAMES, render_client
+from ..conf import docs_access, get_settings
+from ..runtime import get_server
+from ..server import AsynctionServer
+from .page import ApiDocs, build_docs
 
 View = Callable[..., HttpResponse]
 

@@ -15,8 +15,8 @@ import random
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .examples import example_of
-from .exceptions import AsynctionError, MissingExtra
+from ..apidocs.examples import example_of
+from ..exceptions import AsynctionError, MissingExtra
 from .fake_schema import prepare
 from .fake_words import FakeWords
 

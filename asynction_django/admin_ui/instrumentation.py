@@ -1,13 +1,14 @@
-"""The Socket.IO Admin UI, behind Django's authentication (``ASYNCTION_ADMIN_UI``).
+"""The Socket.IO Admin UI's namespace, behind Django's authentication (``ASYNCTION_ADMIN_UI``).
 
 python-socketio's instrumentation (``AsyncServer.instrument``) reports connections, rooms
 and events to an admin namespace, outside the spec; the official Admin UI front-end,
 vendored under ``static/asynction_django/vendor/admin-ui/``, is served by
-:func:`.admin_ui_views.page`
-and connects to it by itself. Both are for the users the setting names (staff by
-default): the page checks the request's user, the namespace the Django user of the
-connection's handshake. python-socketio's own credentials (a username and password in
-the CONNECT auth) are not used.
+:func:`.views.page` and connects to it by itself. Building attaches it to the server
+(:func:`attach_admin_ui`); its options are :class:`~asynction_django.conf.AdminUI`.
+Both are for the users the setting names (staff by default): the page checks the
+request's user, the namespace the Django user of the connection's handshake.
+python-socketio's own credentials (a username and password in the CONNECT auth) are not
+used.
 
 Staff who may only watch must not be able to act as the clients they watch, or keep
 watching once they may not:
@@ -27,7 +28,6 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import logging
 import os
 import secrets
 import socket
@@ -39,15 +39,14 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib import auth
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import constant_time_compare
 from socketio.async_admin import InstrumentedAsyncServer
 
-from . import engine
-from .admin_ui_settings import LEVELS, OPTIONS, AdminUI
-from .conf import get_settings
-from .exceptions import AsynctionError
-from .server import AsynctionServer
+from ..conf import ADMIN_UI_LEVELS, AdminUI
+from ..exceptions import AsynctionError
+from ..logs import admin_ui_logger as logger
+from ..names import namespace_name
+from ..server import AsynctionServer, engine
 
 REDACTED = "<redacted>"
 # Parts of a header's or query parameter's name (lower case, "-" for "_") that say it may
@@ -57,17 +56,6 @@ CREDENTIAL_MARKERS = ("auth", "token", "key", "secret", "passw", "cookie", "sess
 # Makes the Admin UI's client ids: random per process, so they cannot be turned back into
 # Engine.IO sids, and the same for a client's every socket, so the UI still groups them.
 _ID_KEY = secrets.token_bytes(32)
-logger = logging.getLogger("asynction_django.admin_ui")
-
-
-def admin_ui_options(value: Any = None) -> AdminUI | None:
-    """The Admin UI's options, or None when it is off (the default)."""
-    value = get_settings().ADMIN_UI if value is None else value
-    if value is True:
-        return AdminUI()
-    if not isinstance(value, dict) or not value.get("enabled", True):
-        return None
-    return AdminUI(**{name: value[name] for name in OPTIONS if name in value})
 
 
 def permitted(user: Any, options: AdminUI) -> bool:
@@ -86,26 +74,25 @@ def permitted(user: Any, options: AdminUI) -> bool:
 _current: Instrumentation | None = None
 
 
-def attach_admin_ui(server: AsynctionServer) -> None:
-    """Instrument ``server`` for the Admin UI when the setting is on.
+def attach_admin_ui(server: AsynctionServer, options: AdminUI | None) -> None:
+    """Instrument ``server`` for the Admin UI (``options``; None: off).
 
     python-socketio's instrumentation patches python-engineio's socket class for the whole
-    process: the server instrumented before (a rebuild's predecessor) is undone first.
+    process: the server instrumented before (a rebuild's predecessor) is undone first, so
+    the server built last has the Admin UI. The admin namespace must not be the spec's
+    (:func:`namespace_conflict`, which building checks first).
     """
     global _current
     if _current is not None:
         _current.uninstrument()
         _current = None
-    options = admin_ui_options()
     if options is None:
         return
-    if options.namespace in server.spec.namespaces:
-        raise ImproperlyConfigured(namespace_conflict(options.namespace))
     _current = Instrumentation(server, options)
 
     async def admit(environ: dict[str, Any]) -> str | None:
         user = environ.get("asgi.scope", {}).get("user")
-        allowed = (permitted(user, options) if options.permission in LEVELS
+        allowed = (permitted(user, options) if options.permission in ADMIN_UI_LEVELS
                    else await database_sync_to_async(permitted)(user, options))
         if allowed:
             return None
@@ -114,9 +101,12 @@ def attach_admin_ui(server: AsynctionServer) -> None:
     server.unlisted_namespaces[options.namespace] = admit
 
 
-def namespace_conflict(namespace: str) -> str:
-    return (f'ASYNCTION_ADMIN_UI["namespace"] is {namespace!r}, a namespace of the spec: '
-            "give the Admin UI another one")
+def namespace_conflict(options: AdminUI | None, namespaces: Collection[str]) -> str | None:
+    """Why the Admin UI cannot have its namespace, if it cannot: the spec serves it."""
+    if options is None or options.namespace not in namespaces:
+        return None
+    return (f'ASYNCTION_ADMIN_UI["namespace"] is {options.namespace!r}, a namespace of the '
+            "spec: give the Admin UI another one")
 
 
 class Instrumentation(InstrumentedAsyncServer):
@@ -145,7 +135,7 @@ class Instrumentation(InstrumentedAsyncServer):
 
     def instrument(self) -> None:
         super().instrument()
-        self._own_websocket_handler = engine.Socket._websocket_handler
+        self._own_websocket_handler = engine.GuardedSocket._websocket_handler
         buffer, handler = self.event_buffer, self._own_websocket_handler
 
         async def counted(socket_: Any, ws: Any) -> Any:
@@ -166,12 +156,12 @@ class Instrumentation(InstrumentedAsyncServer):
             return await handler(socket_, ws)
 
         # python-socketio's admin instruments its engine's class the same way
-        engine.Socket._websocket_handler = counted  # type: ignore[method-assign,assignment]
+        engine.GuardedSocket._websocket_handler = counted  # type: ignore[method-assign,assignment]
         auth.user_logged_out.connect(self._logged_out)
 
     def uninstrument(self) -> None:
         super().uninstrument()
-        engine.Socket._websocket_handler = self._own_websocket_handler  # type: ignore[method-assign]
+        engine.GuardedSocket._websocket_handler = self._own_websocket_handler  # type: ignore[method-assign]
         self.sio.unlisted_namespaces.pop(self.admin_namespace, None)
         auth.user_logged_out.disconnect(self._logged_out)
         self.watched.clear()  # their re-check loops end
@@ -268,7 +258,7 @@ class Instrumentation(InstrumentedAsyncServer):
             await self.sio.emit(event, data, to=room_filter, namespace=namespace)
         except AsynctionError as exc:
             logger.warning("the Socket.IO Admin UI tried to emit %r to %s, which the spec "
-                           "refuses: %s", event, namespace or "/", exc)
+                           "refuses: %s", event, namespace_name(namespace), exc)
 
     async def _emit_server_stats(self) -> None:
         started = time.time()
