@@ -8,6 +8,7 @@ Admin UI.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -15,7 +16,13 @@ from typing import Any, Protocol
 from django.core.exceptions import ImproperlyConfigured
 
 from .admin_ui import attach_admin_ui, namespace_conflict
-from .conf import AsynctionSettings, admin_ui_options, check_settings, get_settings
+from .conf import (
+    AsynctionSettings,
+    admin_ui_options,
+    check_settings,
+    forwarding_on,
+    get_settings,
+)
 from .exceptions import (
     AckValidationError,
     HandlerImportError,
@@ -26,6 +33,7 @@ from .exceptions import (
     SpecProblem,
     ValidationError,
 )
+from .fleet import drain_for, forwarder_for
 from .handlers import Handler, Takes, counted, import_callable
 from .logs import ServerLogger, engineio_logger, socketio_logger
 from .queues import client_manager_for
@@ -109,7 +117,8 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
         result.settings_errors.append(f"ASYNCTION_MESSAGE_QUEUE: {exc}")
         client_manager = None
     recovery = recovery_for(values.CONNECTION_STATE_RECOVERY, values.MESSAGE_QUEUE,
-                            values.MESSAGE_QUEUE_OPTIONS, ping_budget(values.SOCKETIO))
+                            values.MESSAGE_QUEUE_OPTIONS, ping_budget(values.SOCKETIO),
+                            fleet=forwarding_on(values))
     assembler = _Assembler(spec, problems, values.VALIDATION, default_error,
                            server_spec.security if server_spec else None, stand_in,
                            values.HANDLER_TIMEOUT, recovery)
@@ -141,6 +150,12 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
     server.spec_server = server_spec
     for namespace in namespaces:
         server.register_namespace(namespace)
+    forwarder = server.eio.forwarder = forwarder_for(values, server.eio)
+    server.eio.drain = drain_for(values, server.eio)
+    if forwarder is not None and recovery is not None:  # a fleet keeps clients' records
+        recovery.attach_fleet(forwarder.node_id, forwarder.take_over, server.deliver_logged)
+        if recovery.records is not None:
+            forwarder.on_takeover = functools.partial(recovery.hand_over, server)
     attach_admin_ui(server, admin_ui)  # the last server built has it (see attach_admin_ui)
     result.server = server
     return result

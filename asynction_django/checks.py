@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
+from django.shortcuts import resolve_url
+from django.urls import NoReverseMatch, Resolver404, get_script_prefix, resolve
 from django.utils.module_loading import import_string
 
 from .asgi import SocketIOApp
@@ -13,6 +16,10 @@ from .conf import admin_ui_options, admin_ui_problems, docs_access, get_settings
 from .runtime import current_build
 
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+# A handler or security function that does not import: most often, not written yet.
+UNWRITTEN_HINT = ("; `manage.py asynction_scaffold` writes stubs of the functions the document "
+                  "names, and `manage.py asynction_validate --spec-only` checks the document "
+                  "without them")
 
 
 @register("asynction")
@@ -21,8 +28,9 @@ def check_spec(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     errors: list[CheckMessage] = [Error(message, id="asynction.E001")
                                   for message in outcome.settings_errors]
     errors += [
-        Error(problem.reason, hint=f"in {problem.file} at {problem.pointer}", obj=None,
-              id="asynction.E002")
+        Error(problem.reason, hint=f"in {problem.file} at {problem.pointer}"
+              + (UNWRITTEN_HINT if problem.reason.startswith("cannot import ") else ""),
+              obj=None, id="asynction.E002")
         for problem in outcome.spec_problems
     ]
     errors += [
@@ -70,6 +78,58 @@ def check_admin_ui(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             id="asynction.W001",
         ))
     return messages
+
+
+@register("asynction")
+def check_login_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Pages that send anonymous visitors to ``LOGIN_URL`` need it to lead somewhere.
+
+    A new project (``django-admin startproject``) wires no login view, so the default
+    ``/accounts/login/`` is a 404: the staff-only docs (``DEBUG`` off) and the Admin UI would
+    send everyone there.
+    """
+    values = get_settings()
+    pages = []
+    if values.DOCS and docs_access(values) != "open":
+        pages.append("the API docs")
+    ui = values.ADMIN_UI
+    if not admin_ui_problems(ui) and admin_ui_options(ui) is not None:
+        pages.append("the Socket.IO Admin UI")
+    if not pages or "django.contrib.auth" not in settings.INSTALLED_APPS:
+        return []  # nobody is sent there, or W001 already says nobody can log in
+    problem = login_url_problem(str(settings.LOGIN_URL))
+    if problem is None:
+        return []
+    return [Warning(
+        f"anonymous visitors of {' and '.join(pages)} are sent to LOGIN_URL, but {problem}",
+        hint='add `path("accounts/", include("django.contrib.auth.urls"))` to your URLconf '
+             "(with a registration/login.html template), or log in through the admin: "
+             '`LOGIN_URL = "admin:login"` with django.contrib.admin\'s URLs included',
+        id="asynction.W004",
+    )]
+
+
+def login_url_problem(login_url: str) -> str | None:
+    """Why ``login_url`` leads nowhere in the project's URLconf, or None if it resolves
+    (or points to another site, which cannot be checked from here)."""
+    try:
+        url = str(resolve_url(login_url))
+    except NoReverseMatch:
+        return f"{login_url!r} is neither a URL name of the URLconf nor a path"
+    except Exception:  # noqa: BLE001 - a broken URLconf is Django's own checks' to report
+        return None
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    prefix = get_script_prefix()
+    path = parts.path[len(prefix) - 1:] if parts.path.startswith(prefix) else parts.path
+    try:
+        resolve(path)
+    except Resolver404:
+        return f"{url} is not in the URLconf (a 404)"
+    except Exception:  # noqa: BLE001 - a broken URLconf is Django's own checks' to report
+        return None
+    return None
 
 
 @register("asynction")

@@ -41,6 +41,12 @@ class AsynctionSettings:
     CONNECT_TIMEOUT: float | None = 45.0  # seconds to join a namespace after connecting
     ADMIN_UI: bool | dict[str, Any] = False  # the Socket.IO Admin UI (AdminUI below)
     CONNECTION_STATE_RECOVERY: bool | dict[str, Any] | None = None  # off; RecoveryOptions
+    # Requests of a session that reach another process are served through the queue
+    # (fleet/): None means on with a Redis message queue.
+    FORWARDING: bool | None = None
+    # Seconds over which SIGTERM hands a process's clients to the others (fleet/drain.py);
+    # None: 5 with forwarding on (a fleet), else 0 (stop at once, as the server does).
+    DRAIN_WINDOW: float | None = None
 
 
 NAMES = tuple(AsynctionSettings.__dataclass_fields__)
@@ -56,6 +62,30 @@ def broker_of(url: str | None) -> str | None:
     """``"redis"``, ``"amqp"`` or ``"channels"`` for a message-queue URL; None for no queue
     or a scheme nobody serves."""
     return None if url is None else BROKERS.get(queue_scheme(url))
+
+
+def queue_channel(options: Any) -> str:
+    """The message queue's channel (python-socketio's ``"socketio"`` unless the options name
+    one): what tells projects sharing a broker apart, in every key this package writes."""
+    channel = options.get("channel") if isinstance(options, dict) else None
+    return channel if isinstance(channel, str) and channel else "socketio"
+
+
+def forwarding_on(values: AsynctionSettings) -> bool:
+    """``ASYNCTION_FORWARDING``; by default on whenever the message queue is Redis."""
+    if values.FORWARDING is not None:
+        return bool(values.FORWARDING)
+    return broker_of(values.MESSAGE_QUEUE) == "redis"
+
+
+DEFAULT_DRAIN_WINDOW = 5.0
+
+
+def drain_window(values: AsynctionSettings) -> float:
+    """``ASYNCTION_DRAIN_WINDOW``, or its default: a fleet drains, a lone process does not."""
+    if values.DRAIN_WINDOW is not None:
+        return float(values.DRAIN_WINDOW)
+    return DEFAULT_DRAIN_WINDOW if forwarding_on(values) else 0.0
 
 
 def docs_access(values: AsynctionSettings) -> str:
@@ -106,6 +136,17 @@ def check_settings(values: AsynctionSettings) -> list[str]:
             problems.append(f"ASYNCTION_{name} must be a whole number above 0"
                             + (", or None" if allow_none else ""))
     problems += _recovery_problems(values)
+    window = values.DRAIN_WINDOW
+    if window is not None and (isinstance(window, bool) or not isinstance(window, (int, float))
+                               or window < 0):
+        problems.append("ASYNCTION_DRAIN_WINDOW must be a number of seconds (0: no drain), "
+                        "or None")
+    if values.FORWARDING is not None and not isinstance(values.FORWARDING, bool):
+        problems.append("ASYNCTION_FORWARDING must be True, False or None (on with a Redis "
+                        "message queue)")
+    elif values.FORWARDING and broker_of(values.MESSAGE_QUEUE) != "redis":
+        problems.append("ASYNCTION_FORWARDING needs ASYNCTION_MESSAGE_QUEUE on Redis: the "
+                        "processes forward each other's requests through it")
     if not isinstance(values.MESSAGE_QUEUE_OPTIONS, dict):
         problems.append("ASYNCTION_MESSAGE_QUEUE_OPTIONS must be a dict of arguments for the "
                         "message queue's manager (for example {\"channel\": \"myapp\"})")

@@ -6,8 +6,9 @@ payload from a bad handshake without parsing messages.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -53,19 +54,30 @@ def shorten(text: str, limit: int = MAX_TEXT) -> str:
 class ErrorDetail:
     """One failed check: the JSON pointer into the checked value and why it failed.
 
-    Both may quote the client's value (a long string, a long key): they are shortened.
+    ``pointer`` is RFC 6901's: ``""`` is the whole value checked (an event's one argument,
+    or the list of its arguments), ``/0`` its first item. Both it and ``message`` may quote
+    the client's value (a long key, a long string): they are shortened. ``reason`` is the
+    message without the value (what the server logs); it defaults to the message, for
+    messages that quote no value.
     """
 
     pointer: str
     message: str
     keyword: str = ""
+    reason: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pointer", shorten(self.pointer))
         object.__setattr__(self, "message", shorten(self.message))
+        object.__setattr__(self, "reason", shorten(self.reason or self.message))
 
     def as_dict(self) -> dict[str, str]:
         return {"pointer": self.pointer, "message": self.message, "keyword": self.keyword}
+
+    def described(self) -> str:
+        """Where and why, without the value: ``at "/text" (maxLength): the value is ...``."""
+        keyword = f" ({self.keyword})" if self.keyword else ""
+        return f"at {json.dumps(self.pointer, ensure_ascii=False)}{keyword}: {self.reason}"
 
 
 class ValidationError(AsynctionError):
@@ -82,6 +94,11 @@ class ValidationError(AsynctionError):
         super().__init__(message)
         self.message = message
         self.errors = list(islice(errors, MAX_ERRORS))
+
+    def __str__(self) -> str:
+        """The summary, then every failed check's pointer and reason (never the value)."""
+        details = "; ".join(error.described() for error in self.errors)
+        return f"{self.message}: {details}" if details else self.message
 
     def as_wire(self) -> dict[str, Any]:
         return {

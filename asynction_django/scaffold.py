@@ -1,9 +1,11 @@
-"""Handler code from the spec: the functions its ``x-handler``/``x-handlers`` paths name.
+"""Handler code from the spec: the functions its ``x-handler``/``x-handlers`` paths name,
+and the security functions its schemes name (``x-…InfoFunc``, ``x-scopeValidateFunc``).
 
 Each function gets python-socketio's signature for its role, parameters typed from the
 schemas (TypedDicts for objects) and a docstring with the event, its direction, payload
-and ack. Existing modules are never rewritten: missing functions are appended, and what
-is already defined is left alone and reported.
+and ack; security functions get the signature the server calls them with, and refuse
+every client until written. Existing modules are never rewritten: missing functions are
+appended, and what is already defined is left alone and reported.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ import ast
 import importlib.util
 import keyword
 import re
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .schema_shapes import Reading, Shape, is_reference
 from .schemas import to_json_schema
+from .security import INFO_FUNCTIONS, describe_credentials
 from .spec import Arguments, Arity, Message, Namespace, Spec
 
 SIMPLE_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool",
@@ -38,6 +43,20 @@ ROLE_BODIES = {
               "    return exc.as_wire()",
               "raise exc"],
 }
+# The security functions a scheme names: their parameters, and what the credential is.
+INFO_SIGNATURES = {
+    "x-basicInfoFunc": "username: str, password: str, required_scopes: list[str] | None = None",
+    "x-bearerInfoFunc": "token: str, required_scopes: list[str] | None = None",
+    "x-apiKeyInfoFunc": "key: str, required_scopes: list[str] | None = None",
+    "x-tokenInfoFunc": "token: str",
+}
+SCOPES_SIGNATURE = "required: list[str], granted: list[str], *, info: dict[str, Any]"
+INFO_BODY = ["# TODO: check the credential; return the connection's security info (a dict,",
+             '# with "scopes" if the scheme has any) to accept it. Until then: refused.',
+             "return None"]
+SCOPES_BODY = ["# TODO: whether `info` grants every `required` scope. Until then: refused.",
+               "return False"]
+LINE_LENGTH = 100
 DOCSTRING = '"""Handlers of the Socket.IO API (written by asynction_scaffold)."""\n'
 TYPING_NAMES = ("Any", "Literal", "NotRequired", "TypedDict")
 
@@ -121,7 +140,49 @@ def plan(spec: Spec, base_dir: Path) -> list[ModulePlan]:
             continue
         target = plans.get(module) or plans.setdefault(module, _module_plan(module, base_dir))
         target.functions[name] = _function(spec, target, name, uses)
+    for path, schemes in _security_functions(spec).items():
+        module, _, name = path.rpartition(".")
+        if (path in roles or not module or not name.isidentifier() or keyword.iskeyword(name)
+                or module.split(".")[0] == "asynction_django"):  # a handler, or a built-in
+            continue
+        target = plans.get(module) or plans.setdefault(module, _module_plan(module, base_dir))
+        target.functions[name] = _security_function(name, schemes)
     return list(plans.values())
+
+
+def _security_functions(spec: Spec) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
+    """The dotted paths of the spec's info functions and scope validators, with the
+    extension and scheme naming each (a path several schemes name is written once)."""
+    found: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
+    for scheme, definition in spec.security_schemes.items():
+        kind = definition.get("type")
+        http = str(definition.get("scheme", "")).lower() if kind == "http" else None
+        info_key = INFO_FUNCTIONS.get((kind, http)) or INFO_FUNCTIONS.get((kind, None))
+        for key in (info_key, "x-scopeValidateFunc"):
+            if key and isinstance(definition.get(key), str):
+                found[definition[key]].append((key, scheme, definition))
+    return found
+
+
+def _security_function(name: str, schemes: list[tuple[str, str, dict[str, Any]]]) -> _Function:
+    """A stub that refuses every client until it is written."""
+    key = schemes[0][0]
+    lines = []
+    for _, scheme, definition in schemes:
+        kind = str(definition.get("type"))
+        if definition.get("scheme"):
+            kind += f" {definition['scheme']}"
+        source = describe_credentials(definition)
+        lines += textwrap.wrap(f"Scheme {scheme!r} ({kind})" + (f": {source}." if source else "."),
+                               LINE_LENGTH - 8, subsequent_indent="  ")
+    if key == "x-scopeValidateFunc":
+        return _Function(name, SCOPES_SIGNATURE, "bool", [
+            "Security scope validator (x-scopeValidateFunc): True when the security info an",
+            "info function returned grants every required scope.", "", *lines], SCOPES_BODY)
+    return _Function(name, INFO_SIGNATURES[key], "dict[str, Any] | None", [
+        f"Security info function ({key}): return a dict to accept the credential (it",
+        "becomes get_connection(sid).security), or None to refuse it.", "", *lines],
+        INFO_BODY)
 
 
 def _module_plan(module: str, base_dir: Path) -> ModulePlan:
@@ -183,7 +244,7 @@ def _describe(arguments: Arguments) -> str:
 def _parameters(types: _Types, payload: Arguments, name: str) -> list[str]:
     if payload.arity is Arity.NONE:
         return []
-    schema = to_json_schema(payload.schema, types.document)
+    schema = types.rooted(to_json_schema(payload.schema, types.document))
     if payload.arity is Arity.TUPLE:
         items = schema.get("prefixItems", [])
         parameters = [f"arg{index + 1}: {types.annotation(item, f'{name}_arg{index + 1}')}"
@@ -197,7 +258,7 @@ def _parameters(types: _Types, payload: Arguments, name: str) -> list[str]:
 def _returns(types: _Types, ack: Arguments | None, name: str) -> str:
     if ack is None or ack.arity is Arity.NONE:
         return "None"
-    schema = to_json_schema(ack.schema, types.document)
+    schema = types.rooted(to_json_schema(ack.schema, types.document))
     if ack.arity is Arity.TUPLE:
         items = [types.annotation(item, f"{name}_ack{index + 1}")
                  for index, item in enumerate(schema.get("prefixItems", []))]
@@ -206,26 +267,39 @@ def _returns(types: _Types, ack: Arguments | None, name: str) -> str:
 
 
 class _Types:
-    """Python annotations for schemas; object schemas become TypedDicts in the module."""
+    """Python annotations for schemas; object schemas become TypedDicts in the module.
+
+    Schemas are read as the docs, the mock and the typed clients read them
+    (:mod:`.schema_shapes`): one TypedDict per alternative, each with the fields it shares
+    with the others and ``required`` from every part, conditions split into cases.
+    """
 
     def __init__(self, spec: Spec, target: ModulePlan):
         self.document = spec.document
         self.target = target
+        self.reading = Reading()
+
+    def rooted(self, schema: Any) -> Any:
+        """``schema`` (standalone), whose recursive parts the annotations now resolve."""
+        self.reading = Reading(schema)
+        return schema
 
     def annotation(self, schema: Any, hint: str, depth: int = 0) -> str:
-        if not isinstance(schema, dict) or depth > 8 or "$ref" in schema:
+        if not isinstance(schema, dict) or depth > 8 or is_reference(schema):
             return "Any"
+        cases = self.reading.cases(schema)
+        options = [self._case(case, hint if len(cases) == 1 else f"{hint}_{number}", depth)
+                   for number, case in enumerate(cases, 1)]
+        return " | ".join(dict.fromkeys(options)) or "Any"
+
+    def _case(self, case: Shape, hint: str, depth: int) -> str:
+        schema = case.keywords
         if "const" in schema:
             return f"Literal[{schema['const']!r}]"
         enum = schema.get("enum")
         if isinstance(enum, list) and enum and all(
                 isinstance(value, (str, int, bool)) for value in enum):
             return f"Literal[{', '.join(repr(value) for value in enum)}]"
-        for key in ("anyOf", "oneOf"):
-            if isinstance(schema.get(key), list):
-                options = [self.annotation(option, f"{hint}_{index + 1}", depth + 1)
-                           for index, option in enumerate(schema[key])]
-                return " | ".join(dict.fromkeys(options))
         kind = schema.get("type")
         if isinstance(kind, list):
             return " | ".join(self.annotation({**schema, "type": item}, hint, depth)
@@ -238,16 +312,19 @@ class _Types:
                          for index, item in enumerate(schema["prefixItems"])]
                 return f"tuple[{', '.join(items)}]" if items else "tuple[()]"
             return f"list[{self.annotation(schema.get('items'), f'{hint}_item', depth + 1)}]"
-        if kind == "object" or "properties" in schema:
-            return self._typed_dict(schema, hint, depth)
+        if kind == "object" or "properties" in schema or "required" in schema:
+            return "dict[str, Any]" if case.open else self._typed_dict(case, hint, depth)
         return "Any"
 
-    def _typed_dict(self, schema: dict[str, Any], hint: str, depth: int) -> str:
-        properties = schema.get("properties")
-        if not isinstance(properties, dict) or not properties or not all(
+    def _typed_dict(self, case: Shape, hint: str, depth: int) -> str:
+        schema = case.keywords
+        required = set(case.required)
+        # Properties a part forbids are left out; required ones only named hold anything.
+        properties = {**{name: sub for name, sub in case.properties.items() if sub is not False},
+                      **{name: True for name in case.required if name not in case.properties}}
+        if not properties or not all(
                 name.isidentifier() and not keyword.iskeyword(name) for name in properties):
             return "dict[str, Any]"
-        required = set(schema.get("required") or ())
         lines = []
         description = schema.get("description") or schema.get("title")
         if description:
@@ -278,7 +355,10 @@ def _docstring_text(text: str) -> str:
 def _render(function: _Function) -> str:
     doc = "\n".join(f"    {_docstring_text(line)}".rstrip() for line in function.doc)
     body = function.body or [f'raise NotImplementedError("{function.name} is not written yet")']
-    return (f"def {function.name}({function.parameters}) -> {function.returns}:\n"
+    signature = f"def {function.name}({function.parameters}) -> {function.returns}:"
+    if len(signature) > LINE_LENGTH:  # the parameters on a line of their own, as ruff would
+        signature = f"def {function.name}(\n    {function.parameters}\n) -> {function.returns}:"
+    return (f"{signature}\n"
             f'    """{doc.lstrip()}\n    """\n'
             + "".join(f"    {line}\n" for line in body))
 

@@ -47,7 +47,10 @@ class _Translator:
             return node
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/"):
-            return {"$ref": f"#/{BUNDLE_KEY}/{self._bundle(ref[1:])}"}
+            bundled = {"$ref": f"#/{BUNDLE_KEY}/{self._bundle(ref[1:])}"}
+            siblings = {key: value for key, value in node.items() if key != "$ref"}
+            # 2020-12: keywords beside a $ref apply too (a resolved document has none).
+            return {**self.schema(siblings), **bundled} if siblings else bundled
         out: dict[str, Any] = {}
         for key, value in node.items():
             if key in DROPPED:

@@ -26,6 +26,7 @@ from .exceptions import (
 from .schemas import to_json_schema
 from .spec import Arguments, Arity, Handshake
 from .spec.pointers import pointer_of
+from .wording import EXTRA_PROPERTIES, Worded, extra_properties, worded
 
 SchemaCheck = Callable[[Any], list[ErrorDetail]]
 
@@ -47,7 +48,7 @@ def compile_schema(schema: Any, document: Any) -> SchemaCheck:
     except SchemaError as exc:
         where = pointer_of(exc.absolute_path) or "/"
         raise InvalidSchema(f"invalid schema at {where}: {exc.message}") from exc
-    validator = _validator(translated)
+    validator = json_validator(translated)
 
     def check(instance: Any) -> list[ErrorDetail]:
         try:
@@ -70,7 +71,10 @@ BACKTRACK_LIMIT = 100_000
 EMAIL_OPTIONS = jsonschema_rs.EmailOptions(allow_display_text=False)
 
 
-def _validator(schema: Any) -> Any:
+def json_validator(schema: Any) -> Any:
+    """jsonschema-rs's validator for a schema already checked (the one engine the server,
+    the docs' examples and the mock's fakes all validate with); InvalidSchema if a pattern
+    compiles in neither regex engine."""
     try:
         return jsonschema_rs.validator_for(schema, pattern_options=jsonschema_rs.RegexOptions(),
                                            validate_formats=True, email_options=EMAIL_OPTIONS)
@@ -83,63 +87,70 @@ def _validator(schema: Any) -> Any:
         raise InvalidSchema(f"the schema cannot be compiled: {exc}") from exc
 
 
+# Parts (values, at any depth) a failing value may have for every failure to be listed:
+# jsonschema-rs collects all of a value's failures before the first is handed over, which
+# for a 200,000-item array of wrong types takes seconds. A larger value gets its first
+# failure only, which jsonschema-rs finds as fast as it checks validity.
+MAX_PARTS_FOR_ALL_ERRORS = 2_000
+
+
 def _report(validator: Any, instance: Any) -> list[ErrorDetail]:
     if validator.is_valid(instance):
         return []
-    return [_detail(error) for error in islice(validator.iter_errors(instance), MAX_ERRORS)]
+    if has_more_parts(instance, MAX_PARTS_FOR_ALL_ERRORS):
+        try:
+            validator.validate(instance)
+        except jsonschema_rs.ValidationError as error:
+            return [_detail(error, instance)]
+        return []
+    return [_detail(error, instance)
+            for error in islice(validator.iter_errors(instance), MAX_ERRORS)]
 
 
-def _detail(error: Any) -> ErrorDetail:
+def has_more_parts(instance: Any, limit: int) -> bool:
+    """Whether ``instance`` holds more than ``limit`` values (it stops counting there)."""
+    pending, seen = [instance], 0
+    while pending:
+        value = pending.pop()
+        seen += 1
+        if seen > limit:
+            return True
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
+def _detail(error: Any, instance: Any) -> ErrorDetail:
     keyword = next((part for part in reversed(error.schema_path) if isinstance(part, str)),
                    "")
-    return ErrorDetail(pointer_of(error.instance_path), _worded(error.message), keyword)
+    kind, path = type(error.kind).__name__, list(error.instance_path)
+    if kind == "PropertyNames":
+        keyword = "propertyNames"  # what the name failed, not the keyword inside it
+    elif kind == "FalseSchema" and keyword in EXTRA_PROPERTIES:
+        # A lone ``additionalProperties: false`` (no ``properties`` beside it) is reported as
+        # a false schema, once, at the object: said as the other form says it.
+        names = _extra_names(instance, path)
+        if names:
+            words = extra_properties(names)
+            return ErrorDetail(pointer_of(path), words.message, keyword, words.reason)
+    try:
+        words = worded(error, keyword)
+    except Exception:  # noqa: BLE001 - a kind this jsonschema-rs words otherwise: its words
+        words = Worded(str(error.message), f"the value fails the schema's {keyword or 'check'}")
+    return ErrorDetail(pointer_of(path), words.message, keyword, words.reason)
 
 
-# jsonschema-rs's messages as a person would say them: (its wording, ours). The value a
-# message starts with is cut to QUOTED characters, so that the reason survives the cut of
-# the whole message (MAX_TEXT); a message no rule knows is left as it is.
-QUOTED = 80
-ARTICLES = {"string": "a string", "number": "a number", "integer": "an integer",
-            "boolean": "a boolean", "object": "an object", "array": "an array", "null": "null"}
-WORDING = [(re.compile(pattern, re.DOTALL), template) for pattern, template in (
-    (r'(?P<v>.*) is not a "(?P<format>[^"]*)"', "{v} is not a valid {format}"),
-    (r'(?P<v>.*) is not of types? (?P<types>"[^"]*"(?:, "[^"]*")*)', "{v} is not {types}"),
-    (r'(?P<v>.*) does not match "(?P<pattern>.*)"', '{v} does not match the pattern "{pattern}"'),
-    (r"(?P<v>.*) is less than or equal to the minimum of (?P<n>\S+)",
-     "{v} is not more than {n}"),
-    (r"(?P<v>.*) is greater than or equal to the maximum of (?P<n>\S+)",
-     "{v} is not less than {n}"),
-    (r"(?P<v>.*) has less than (?P<n>.+)", "{v} has fewer than {n}"),
-    (r"(?P<v>.*) has non-unique elements", "{v} has repeated items"),
-    (r"(?P<v>.*) is not valid under any of the schemas listed in the '(?P<k>\w+)' keyword",
-     "{v} matches none of the allowed schemas ({k})"),
-    (r"(?P<v>.*) is valid under more than one of the schemas listed in the 'oneOf' keyword",
-     "{v} matches more than one of the schemas where exactly one is allowed (oneOf)"),
-    (r"None of (?P<v>.*) are valid under the given schema", "{v} has no matching item (contains)"),
-    (r"False schema does not allow (?P<v>.*)", "{v} is not allowed here"),
-    (r"(?P<schema>.*) is not allowed for (?P<v>.*)", "{v} must not match {schema}"),
-    (r"(?:Additional|Unevaluated) properties are not allowed \((?P<names>.*) was unexpected\)",
-     "property {names} is not allowed"),
-    (r"(?:Additional|Unevaluated) properties are not allowed \((?P<names>.*) were unexpected\)",
-     "properties {names} are not allowed"),
-)]
-
-
-def _worded(message: str) -> str:
-    for pattern, template in WORDING:
-        match = pattern.fullmatch(message)
-        if match is None:
-            continue
-        parts = match.groupdict()
-        if len(parts.get("v", "")) > QUOTED:
-            parts["v"] = parts["v"][:QUOTED - 1] + "…"
-        if "types" in parts:
-            names = sorted(re.findall(r'"([^"]*)"', parts["types"]), key="null".__eq__)
-            parts["types"] = " or ".join(ARTICLES.get(name, name) for name in names)
-        if "names" in parts:  # 'a', 'b' -> "a", "b"
-            parts["names"] = re.sub(r"'([^'\"]*)'", r'"\1"', parts["names"])
-        return template.format(**parts)
-    return message
+def _extra_names(instance: Any, path: list[Any]) -> list[str]:
+    """The properties of the object at ``path``: with nothing beside a lone
+    ``additionalProperties: false``, every one of them is extra."""
+    for token in path:
+        try:
+            instance = instance[token]
+        except (LookupError, TypeError):
+            return []
+    return [str(name) for name in instance] if isinstance(instance, dict) else []
 
 
 def _as_json(value: Any) -> Any:
@@ -239,7 +250,8 @@ class HandshakeValidator:
 
 
 def _prefixed(prefix: str, errors: list[ErrorDetail]) -> list[ErrorDetail]:
-    return [ErrorDetail(prefix + error.pointer, error.message, error.keyword) for error in errors]
+    return [ErrorDetail(prefix + error.pointer, error.message, error.keyword, error.reason)
+            for error in errors]
 
 
 def _lowercase_names(schema: Any) -> Any:

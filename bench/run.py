@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,9 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from tests.support import free_port, stop, wait_until_serving  # noqa: E402
+
 # With two cores or more, the servers get one and the load generator another, so that
 # neither steals the other's time and runs compare.
 PINNED = (os.cpu_count() or 1) >= 2
@@ -91,9 +93,7 @@ class ServerUnderTest:
         return f"ws://127.0.0.1:{self.port}/socket.io/?EIO=4&transport=websocket"
 
     def start(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         app = f"{self.module}:application"
         if self.runner == "daphne":
             command = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), app]
@@ -105,17 +105,6 @@ class ServerUnderTest:
         self.process = subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         preexec_fn=pinned_to(SERVER_CPU))
-
-    def wait_until_listening(self, deadline: float) -> None:
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.label} exited at start-up")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"{self.label} did not start")
 
     def cpu_seconds(self) -> float:
         times = psutil.Process(self.process.pid).cpu_times()
@@ -134,13 +123,7 @@ class ServerUnderTest:
                 return
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, 15)
 
 
 def servers() -> list[ServerUnderTest]:
@@ -523,7 +506,7 @@ def main() -> None:
         for server in under_test:
             server.start()
         for server in under_test:
-            server.wait_until_listening(time.monotonic() + 120)
+            wait_until_serving(server.process, server.port, server.label, timeout=120)
         progress(f"{len(under_test)} servers up; warming up")
         for server in under_test:
             warm_up(server)

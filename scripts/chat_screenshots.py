@@ -15,18 +15,25 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.support import (  # noqa: E402
+    CHROMIUM_ARGS,
+    CHROMIUM_HINT,
+    find_chromium,
+    free_port,
+    start_server,
+    stop,
+)
+
 PASSWORD = "chat-demo-1"  # manage.py seed_demo's alice and bob
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 DESKTOP = {"width": 1280, "height": 760}
 PHONE = {"width": 390, "height": 844}
 SETTINGS = """\
@@ -34,12 +41,6 @@ from example_project.settings import *  # noqa: F403
 
 DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": {database!r}}}}}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def serve(folder: Path, port: int) -> subprocess.Popen:
@@ -51,20 +52,13 @@ def serve(folder: Path, port: int) -> subprocess.Popen:
     manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (["migrate"], ["seed_demo"]):
         subprocess.run([*manage, *command, "--verbosity", "0"], cwd=ROOT, env=env, check=True)
-    server = subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=1)
-            return server
-        except OSError:
-            if server.poll() is not None:
-                raise SystemExit("the example server did not start") from None
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("the example server did not answer within 30 s")
+    try:
+        return start_server([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], port,
+                            "the example server", path="/accounts/login/", timeout=30,
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def open_chat(browser, url: str, username: str, **context):
@@ -135,18 +129,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     options = parser.parse_args()
-    executable = (os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-                  or shutil.which("chromium-browser"))
+    executable = find_chromium()
     if executable is None:
-        raise SystemExit("no Chromium: apt-get install chromium, or set CHROMIUM_PATH")
+        raise SystemExit(f"no Chromium. {CHROMIUM_HINT}")
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="chat-screenshots-") as folder:
         server = serve(Path(folder), port)
         try:
             take(f"http://127.0.0.1:{port}", options.out, executable)
         finally:
-            server.terminate()
-            server.wait(10)
+            stop(server)
     print(f"saved {options.out / 'example-chat.png'} and {options.out / 'example-chat-phone.png'}")
 
 

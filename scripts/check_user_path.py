@@ -22,12 +22,10 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +34,19 @@ import requests
 import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.support import (  # noqa: E402
+    CHROMIUM_ARGS,
+    CHROMIUM_HINT,
+    eventually,
+    find_chromium,
+    free_port,
+    start_server,
+    stop,
+)
+
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.DOTALL | re.MULTILINE)
 TARGET = re.compile(r"#\s*(\S+)(?:\s*\((add at the end|replace the whole file)\))?")
 ASSET = re.compile(r'(?:src|href)="(/static/[^"]+)"')
@@ -49,7 +60,6 @@ PACKAGED = ["asynction_django/py.typed",
 SECRETS = {"CONNECT auth": "auth-secret-1f9e", "header": "header-secret-77ab",
            "cookie": "cookie-secret-0c3d", "payload": "payload-secret-5e21"}
 STAFF = ("opsadmin", "user-path-check-1")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 
 
 def step(message: str) -> None:
@@ -139,34 +149,19 @@ def follow(section: str, site: Path, env: dict[str, str]) -> tuple[list[str], Pa
     return daphne, cwd
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def served(daphne: list[str], cwd: Path, env: dict[str, str], log: Path):
     port = free_port()
     command = [daphne[0], "-b", "127.0.0.1", "-p", str(port), *daphne[1:]]
-    with log.open("ab") as output:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output,
-                                   stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"FAILED: daphne did not start:\n{log.read_text()}")
-            try:
-                requests.get(f"{url}/socket.io/?EIO=4&transport=polling", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        yield url
+        process = start_server(command, port, "daphne", path="/socket.io/?EIO=4&transport=polling",
+                               log=log, timeout=30, cwd=cwd, env=env)
+    except RuntimeError as exc:
+        sys.exit(f"FAILED: {exc}")
+    try:
+        yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        process.wait(10)
+        stop(process)
 
 
 def check(condition: bool, what: str) -> None:
@@ -202,9 +197,7 @@ def check_socketio(url: str) -> None:
         check(refused["error"]["type"] == "PayloadValidationError"
               and refused["error"]["errors"][0]["pointer"] == "/text",
               f"{transport}: an invalid event gets an error ack naming /text")
-        deadline = time.monotonic() + 10
-        while not received and time.monotonic() < deadline:
-            time.sleep(0.05)
+        eventually(lambda: received, 10)
         check(received and received[-1] == {"text": SECRETS["payload"]},
               f"{transport}: the handler's emit reached the client")
         received.clear()
@@ -214,9 +207,9 @@ def check_socketio(url: str) -> None:
 def check_playground(url: str, staff: bool) -> None:
     from playwright.sync_api import sync_playwright
 
-    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    executable = find_chromium()
     if executable is None:
-        sys.exit("FAILED: Debian's chromium is needed (apt-get install chromium)")
+        sys.exit(f"FAILED: no Chromium. {CHROMIUM_HINT}")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         page = browser.new_page()

@@ -17,18 +17,24 @@ from __future__ import annotations
 import argparse
 import base64
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.support import (  # noqa: E402
+    CHROMIUM_ARGS,
+    CHROMIUM_HINT,
+    find_chromium,
+    free_port,
+    start_server,
+    stop,
+)
+
 STAFF = ("admin", "chat-admin-1")  # seed_demo's staff user
 SETTINGS = """\
 from example_project.settings import *  # noqa: F403
@@ -36,19 +42,6 @@ from example_project.settings import *  # noqa: F403
 DEBUG = True
 DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": {database!r}}}}}
 """
-
-
-def free_port() -> int:
-    """8000 when free: the example's spec names localhost:8000, so the page says "served
-    here" as it does under ``./dev example``; else any free port."""
-    for port in (8000, 0):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return sock.getsockname()[1]
-    raise RuntimeError("no free port")
 
 
 def serve(folder: Path) -> tuple[subprocess.Popen, str]:
@@ -59,24 +52,17 @@ def serve(folder: Path) -> tuple[subprocess.Popen, str]:
            "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT)])}
     for command in (["migrate", "-v", "0"], ["seed_demo", "-v", "0"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)
-    port = free_port()
-    log = (folder / "daphne.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-         "example_project.asgi:application"], cwd=ROOT, env=env, stdout=log,
-        stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"daphne exited:\n{(folder / 'daphne.log').read_text()}")
-        try:
-            requests.get(f"{url}/accounts/login/", timeout=1)
-            return process, url
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.kill()
-    sys.exit("daphne did not answer within 30 s")
+    # 8000 when free: the example's spec names localhost:8000, so the page says "served
+    # here" as it does under ``./dev example``; else any free port.
+    port = free_port(8000)
+    try:
+        process = start_server(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+             "example_project.asgi:application"], port, "daphne", path="/accounts/login/",
+            log=folder / "daphne.log", timeout=30, cwd=ROOT, env=env)
+    except RuntimeError as exc:
+        sys.exit(str(exc))
+    return process, f"http://127.0.0.1:{port}"
 
 
 def logged_in_page(browser, url: str, **options):
@@ -149,9 +135,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     args = parser.parse_args()
-    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    executable = find_chromium()
     if executable is None:
-        sys.exit("needs Debian's chromium (apt-get install chromium) or CHROMIUM_PATH")
+        sys.exit(f"no Chromium. {CHROMIUM_HINT}")
     from playwright.sync_api import sync_playwright
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -165,8 +151,7 @@ def main() -> None:
                 phone(browser, url, args.out)
                 browser.close()
         finally:
-            process.terminate()
-            process.wait(10)
+            stop(process)
     for name in ("docs-page.png", "playground.png", "docs-phone.png"):
         print(f"wrote {args.out / name}")
 

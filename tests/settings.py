@@ -40,6 +40,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "static/"
 
 ASYNCTION_SPEC = TESTS_DIR / "specs" / "echo.yaml"
+# Live servers stop at once when a test ends; the drain is tested where a test asks for it.
+ASYNCTION_DRAIN_WINDOW = 0
 
 # Handlers that fail on purpose log tracebacks; keep the test output readable.
 LOGGING = {
@@ -50,7 +52,7 @@ LOGGING = {
                 for name in ("asynction_django", "engineio.server", "socketio.server")},
 }
 
-# Live-server tests run daphne in a child process; tests/live.py hands it the
+# Live-server tests run daphne in a child process; tests/support.py hands it the
 # per-class setting overrides (JSON) and, when needed, a database of its own.
 _overrides = os.environ.get("ASYNCTION_TEST_OVERRIDES")
 if _overrides:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
@@ -11,10 +9,10 @@ from django.test import SimpleTestCase, override_settings
 
 from asynction_django import SpecError
 from asynction_django.asgi import get_asgi_application
-from asynction_django.checks import check_spec
+from asynction_django.checks import check_asgi_application, check_spec
 from asynction_django.runtime import get_server
+from tests.support import SPECS
 
-SPECS = Path(__file__).resolve().parent / "specs"
 BROKEN = SPECS / "unit" / "broken.yaml"
 
 
@@ -64,3 +62,32 @@ class CheckTests(SimpleTestCase):
             self.assertIn("/open", get_server().spec.namespaces)
         self.assertIsNot(get_server(), first)
         self.assertNotIn("/open", get_server().spec.namespaces)
+
+
+class AsgiApplicationCheckTests(SimpleTestCase):
+    def test_the_projects_own_application_passes(self):
+        self.assertEqual(check_asgi_application(), [])
+
+    def test_djangos_generated_application_is_a_warning(self):
+        with override_settings(ASGI_APPLICATION="tests.plain_django.asgi.application"):
+            warnings = check_asgi_application()
+        self.assertEqual([warning.id for warning in warnings], ["asynction.W003"])
+        self.assertIn("does not serve the Socket.IO API", warnings[0].msg)
+        self.assertIn("from asynction_django.asgi import get_asgi_application", warnings[0].hint)
+
+    def test_without_asgi_application_the_module_beside_wsgi_is_checked(self):
+        with override_settings(ASGI_APPLICATION=None,
+                               WSGI_APPLICATION="tests.plain_django.wsgi.application"):
+            warnings = check_asgi_application()
+        self.assertEqual([warning.id for warning in warnings], ["asynction.W003"])
+        self.assertIn("'tests.plain_django.asgi.application' does not serve", warnings[0].msg)
+
+    def test_a_router_of_your_own_that_mounts_the_endpoint_passes(self):
+        with override_settings(ASGI_APPLICATION="tests.asgi_custom.application"):
+            self.assertEqual(check_asgi_application(), [])
+
+    def test_an_application_that_does_not_import_is_a_warning_not_a_crash(self):
+        with override_settings(ASGI_APPLICATION="tests.no_such_module.application"):
+            warnings = check_asgi_application()
+        self.assertEqual([warning.id for warning in warnings], ["asynction.W003"])
+        self.assertIn("cannot import the ASGI application", warnings[0].msg)

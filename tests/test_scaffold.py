@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import shutil
 import subprocess
 import sys
@@ -13,13 +14,15 @@ from io import StringIO
 from pathlib import Path
 
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import SimpleTestCase, override_settings
 
 from asynction_django.building import build
 from asynction_django.conf import get_settings
 from asynction_django.testing import SocketIOTestCase
+from tests.support import ROOT, SPECS
 
-SPEC = Path(__file__).resolve().parent / "specs" / "scaffold.yaml"
+SPEC = SPECS / "scaffold.yaml"
+WRITES_AND_CHECKS = "test_writes_typed_handlers_that_import_check_and_serve"
 
 
 @override_settings(ASYNCTION_SPEC=SPEC)
@@ -74,7 +77,9 @@ class ScaffoldTests(SocketIOTestCase):
         self.assertEqual(list(inspect.signature(lifecycle.on_disconnect).parameters),
                          ["sid", "reason"])
 
-        call_command("check")  # raises SystemCheckError on any problem
+        # Raises SystemCheckError on any problem; its report is captured, not printed among
+        # the test runner's dots (ScaffoldOutputTests).
+        call_command("check", stdout=StringIO(), stderr=StringIO())
         outcome = build(get_settings())
         self.assertEqual((outcome.settings_errors, outcome.spec_problems), ([], []))
         client = self.socketio_client()  # the scaffolded connect handler accepts
@@ -104,3 +109,19 @@ class ScaffoldTests(SocketIOTestCase):
         self.assertIn("def place_order(sid: str, payload: PlaceOrderPayload) -> PlaceOrderAck:",
                       output)
         self.assertFalse((self.base / "scaffolded_app").exists())
+
+
+class ScaffoldOutputTests(SimpleTestCase):
+    """The test that runs ``manage.py check`` prints nothing among the runner's dots."""
+
+    def test_the_checks_report_is_captured(self):
+        test = f"{ScaffoldTests.__module__}.ScaffoldTests.{WRITES_AND_CHECKS}"
+        env = {key: value for key, value in os.environ.items()
+               if key != "ASYNCTION_TEST_DB"}  # its own test database, not this run's
+        done = subprocess.run([sys.executable, "-m", "django", "test", test,
+                               "--settings=tests.settings"], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        output = done.stdout + done.stderr
+        # Once: the runner's own report, before the tests ran.
+        self.assertEqual(output.count("System check identified"), 1, output)

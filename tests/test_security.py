@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -12,8 +11,9 @@ from django.test import SimpleTestCase, override_settings
 from asynction_django.building import build
 from asynction_django.conf import AsynctionSettings
 from asynction_django.testing import ConnectionRefused, SocketIOTestCase
+from tests.support import SPECS
 
-SPEC = Path(__file__).resolve().parent / "specs" / "security.yaml"
+SPEC = SPECS / "security.yaml"
 UNAUTHORIZED = {"message": "Unauthorized"}
 
 

@@ -17,7 +17,8 @@ from ..schemas import to_json_schema
 from ..security import describe_credentials
 from ..spec import Arguments, Arity, Message, Namespace, Spec
 from ..spec.model import Requirements, Server
-from .examples import example_of
+from .details import ContactDoc, LicenseDoc, contact_of, license_of, operation_ids, security_hints
+from .examples import example_for, message_examples
 from .schema_rows import SchemaRow, SchemaRows, tuple_items
 
 
@@ -31,6 +32,7 @@ class ArgumentsDoc:
     schema: Any  # standalone JSON Schema 2020-12, for the playground's check
     example: Any
     example_given: bool  # False: generated here, the spec has none
+    example_found: bool = True  # False: no valid example (the spec should give one)
 
     @property
     def example_json(self) -> str:
@@ -49,10 +51,20 @@ class EventDoc:
     ack: ArgumentsDoc | None
     security: tuple[str, ...]
     deprecated: bool = False
+    operation_id: str = ""
 
     @property
     def direction_label(self) -> str:
         return "client → server" if self.direction == "receive" else "server → client"
+
+    @property
+    def search_text(self) -> str:
+        """What the page's search looks in: the event's names and words, and the names and
+        descriptions of its fields (payload and ack)."""
+        rows = self.payload.rows + (self.ack.rows if self.ack else ())
+        words = [self.event, self.title, self.summary, self.description, self.operation_id]
+        words += [text for row in rows for text in (row.name, row.description)]
+        return " ".join(" ".join(word.split()) for word in words if word)
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,7 @@ class SchemeDoc:
     type: str
     description: str
     where: str
+    bearer_format: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,15 +134,25 @@ class ApiDocs:
     namespaces: tuple[NamespaceDoc, ...]
     schemes: tuple[SchemeDoc, ...]
     playground: dict[str, Any] = field(repr=False)
+    contact: ContactDoc | None = None
+    license: LicenseDoc | None = None
 
 
 def build_docs(spec: Spec, socketio_path: str, selected: Server | None) -> ApiDocs:
     """The docs of ``spec`` as served at ``socketio_path`` by the ``selected`` server."""
     info = spec.document.get("info") or {}
     server_security = selected.security if selected else None
+    operations = operation_ids(spec)
     namespaces = tuple(
-        _namespace(spec, namespace, server_security) for namespace in spec.namespaces.values()
+        _namespace(spec, namespace, server_security, operations)
+        for namespace in spec.namespaces.values()
     )
+    hints = {
+        namespace.name: security_hints(
+            namespace.security if namespace.security is not None else server_security,
+            spec.security_schemes)
+        for namespace in spec.namespaces.values()
+    }
     return ApiDocs(
         title=spec.title,
         version=str(info.get("version", "")),
@@ -140,7 +163,9 @@ def build_docs(spec: Spec, socketio_path: str, selected: Server | None) -> ApiDo
                       for server in spec.servers.values()),
         namespaces=namespaces,
         schemes=tuple(_scheme(name, scheme) for name, scheme in spec.security_schemes.items()),
-        playground=_playground(namespaces),
+        playground=_playground(namespaces, hints),
+        contact=contact_of(info),
+        license=license_of(info),
     )
 
 
@@ -181,16 +206,18 @@ def _server(server: Server, selected: Server | None, raw: dict[str, Any]) -> Ser
     )
 
 
-def _namespace(spec: Spec, namespace: Namespace,
-               server_security: Requirements | None) -> NamespaceDoc:
+def _namespace(spec: Spec, namespace: Namespace, server_security: Requirements | None,
+               operations: dict[tuple[str, str, str], str]) -> NamespaceDoc:
     security = namespace.security if namespace.security is not None else server_security
     handshake = namespace.handshake
     return NamespaceDoc(
         name=namespace.name,
         anchor=_anchor("ns", namespace.name),
         description=str(namespace.document.get("description", "")),
-        received=tuple(_event(spec, namespace, m, "receive") for m in namespace.received.values()),
-        sent=tuple(_event(spec, namespace, m, "send") for m in namespace.sent.values()),
+        received=tuple(_event(spec, namespace, m, "receive", operations)
+                       for m in namespace.received.values()),
+        sent=tuple(_event(spec, namespace, m, "send", operations)
+                   for m in namespace.sent.values()),
         query=_rows_of(spec, handshake.query),
         headers=_rows_of(spec, handshake.headers),
         method=handshake.method,
@@ -205,7 +232,8 @@ def _rows_of(spec: Spec, arguments: Arguments | None) -> tuple[SchemaRow, ...]:
     return tuple(SchemaRows().children(schema, 0)) if isinstance(schema, dict) else ()
 
 
-def _event(spec: Spec, namespace: Namespace, message: Message, direction: str) -> EventDoc:
+def _event(spec: Spec, namespace: Namespace, message: Message, direction: str,
+           operations: dict[tuple[str, str, str], str]) -> EventDoc:
     raw = message.document
     return EventDoc(
         event=message.event,
@@ -214,24 +242,15 @@ def _event(spec: Spec, namespace: Namespace, message: Message, direction: str) -
         title=str(raw.get("title", "")),
         summary=str(raw.get("summary", "")),
         description=str(raw.get("description", "")),
-        payload=_arguments(spec, message.payload, _message_example(raw)),
+        payload=_arguments(spec, message.payload, message_examples(raw)),
         ack=_arguments(spec, message.ack, None) if message.ack is not None else None,
         security=_requirements(message.security) if message.security is not None else (),
         deprecated=bool(raw.get("deprecated", False)),
+        operation_id=operations.get((namespace.name, direction, message.event), ""),
     )
 
 
-def _message_example(raw: dict[str, Any]) -> Any:
-    """The payload of the message's first example (AsyncAPI Message Example Object)."""
-    examples = raw.get("examples")
-    if isinstance(examples, list):
-        for example in examples:
-            if isinstance(example, dict) and "payload" in example:
-                return {"value": example["payload"]}
-    return None
-
-
-def _arguments(spec: Spec, arguments: Arguments, given: dict[str, Any] | None) -> ArgumentsDoc:
+def _arguments(spec: Spec, arguments: Arguments, given: list[Any] | None) -> ArgumentsDoc:
     if arguments.arity is Arity.NONE:
         return ArgumentsDoc("none", "no arguments", (), None, None, True)
     # Rows come from the schema as written (recursion shows as the spec's own names);
@@ -250,19 +269,10 @@ def _arguments(spec: Spec, arguments: Arguments, given: dict[str, Any] | None) -
     else:
         summary = "one argument"
         table = rows.walk(written, "argument", 0, True)
-    if given is not None:
-        example, example_given = given["value"], True
-    else:
-        example = example_of(schema)
-        example_given = _has_own_example(schema)
-    return ArgumentsDoc(arguments.arity.value, summary, tuple(table), schema, example,
-                        example_given)
-
-
-def _has_own_example(schema: Any) -> bool:
-    return isinstance(schema, dict) and any(
-        key in schema for key in ("examples", "example", "const", "default")
-    )
+    # The message's examples, else the schema's own values, else one built; all checked.
+    example = example_for(schema, given or ())
+    return ArgumentsDoc(arguments.arity.value, summary, tuple(table), schema, example.value,
+                        example.given, example.found)
 
 
 def _requirements(requirements: Requirements | None) -> tuple[str, ...]:
@@ -282,7 +292,9 @@ def _scheme(name: str, scheme: dict[str, Any]) -> SchemeDoc:
     kind = str(scheme.get("type", ""))
     if kind == "http":
         kind = f"http {scheme.get('scheme', '')}".strip()
-    return SchemeDoc(name, kind, str(scheme.get("description", "")), describe_credentials(scheme))
+    bearer_format = scheme.get("bearerFormat") if kind == "http bearer" else None
+    return SchemeDoc(name, kind, str(scheme.get("description", "")), describe_credentials(scheme),
+                     bearer_format if isinstance(bearer_format, str) else "")
 
 
 def _anchor(*parts: str) -> str:
@@ -290,16 +302,21 @@ def _anchor(*parts: str) -> str:
     return "".join(char if char.isalnum() else "-" for char in text).strip("-") or "root"
 
 
-def _playground(namespaces: tuple[NamespaceDoc, ...]) -> dict[str, Any]:
-    """What the playground script needs: per namespace, the events a client may send."""
+def _playground(namespaces: tuple[NamespaceDoc, ...],
+                hints: dict[str, list[list[dict[str, Any]]]]) -> dict[str, Any]:
+    """What the playground script needs: per namespace, the events a client may send, and
+    what each alternative of its security asks for (to explain a refusal)."""
     return {
         namespace.name: {
             "query": [row.name for row in namespace.query if row.depth == 0],
+            "security": hints.get(namespace.name, []),
             "events": {
                 event.event: {
                     "arity": event.payload.arity,
                     "schema": event.payload.schema,
-                    "example": event.payload.example,
+                    # No example: the payload box starts empty (never with "null").
+                    **({"example": event.payload.example} if event.payload.example_found
+                       else {}),
                     "ack": event.ack is not None,
                 }
                 for event in namespace.received

@@ -28,7 +28,7 @@ def socketio_path_of(spec: Spec, server: str | None = None) -> str:
 
 def render_client(spec: Spec, language: str, socketio_path: str | None = None) -> str:
     """The client module's source text; ``socketio_path`` like ``/socket.io/``."""
-    api = build_api(spec, socketio_path or socketio_path_of(spec))
+    api = build_api(spec, socketio_path or socketio_path_of(spec), language)
     return RENDERERS[language](api)
 
 

@@ -16,7 +16,7 @@ from ..schemas import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES, to_json_schema
 from ..spec import Arguments, Arity, Message, Spec
 from ..spec.documents import Location
 from ..spec.pointers import place, resolve, unescape_token
-from .naming import RESERVED, Namer, namespace_names, pascal
+from .naming import RESERVED, RESERVED_IN, Namer, namespace_names, pascal
 from .types import NAME, NEVER, ORIGIN, Arr, NamedType, Ref, Tup, Type, TypeBuilder, referenced
 
 _COMPONENT = re.compile(r"^/components/schemas/([^/]+)(?:/schema)?$"
@@ -72,11 +72,14 @@ class ClientApi:
     namer: Namer = field(repr=False)  # for names a renderer adds (never one of the above)
 
 
-def build_api(spec: Spec, socketio_path: str = "/socket.io/") -> ClientApi:
-    """The client of ``spec``: its namespaces' events, typed, and their named types."""
+def build_api(spec: Spec, socketio_path: str = "/socket.io/",
+              language: str | None = None) -> ClientApi:
+    """The client of ``spec``: its namespaces' events, typed, and their named types, named
+    clear of what the ``language``'s module uses (of both languages' when None)."""
     info = spec.document.get("info") or {}
-    prefixes = namespace_names(spec.namespaces, spec.title)
-    namer = Namer(RESERVED | {f"{prefix}{suffix}" for prefix in prefixes.values() for suffix in
+    reserved = RESERVED_IN.get(language or "", RESERVED)
+    prefixes = namespace_names(spec.namespaces, spec.title, reserved)
+    namer = Namer(reserved | {f"{prefix}{suffix}" for prefix in prefixes.values() for suffix in
                               ("ServerToClientEvents", "ClientToServerEvents", "Socket",
                                "Client")})
     builder = TypeBuilder(namer)

@@ -12,19 +12,21 @@ from collections.abc import Iterable
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|[0-9]|\b|_)|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
-# Names the generated modules define or import: a schema may not take them.
-RESERVED = frozenset({
-    # TypeScript: the module's imports and the globals it uses.
+# Names a generated module defines or imports: a schema may not take them in that language.
+TS_RESERVED = frozenset({  # the module's imports, the globals it uses, its helpers
     "io", "Socket", "ManagerOptions", "SocketOptions", "Partial", "Record", "Array",
     "Promise", "Error", "Object", "String", "Number", "Boolean", "Function", "Symbol",
     "ErrorReply", "SOCKETIO_PATH", "withNamespace",
-    # Python: the module's imports, builtins used in annotations, and its helpers.
+})
+PY_RESERVED = frozenset({  # the module's imports, builtins in annotations, its helpers
     "Any", "Awaitable", "Callable", "Literal", "Never", "NotRequired", "Protocol",
-    "Required", "TypeAlias", "TypedDict", "cast", "asyncio", "socketio", "str", "int",
-    "float", "bool", "list", "dict", "tuple", "object", "bytes", "type", "Exception",
-    "ServerError", "ErrorDetail",
+    "Required", "TypeAlias", "TypedDict", "cast", "asyncio", "inspect", "socketio", "str",
+    "int", "float", "bool", "list", "dict", "tuple", "object", "bytes", "type", "Exception",
+    "ServerError", "ErrorDetail", "SOCKETIO_PATH",
     *keyword.kwlist, *keyword.softkwlist,
 })
+RESERVED = TS_RESERVED | PY_RESERVED  # names neither language's module may give a schema
+RESERVED_IN = {"typescript": TS_RESERVED, "python": PY_RESERVED}
 # Words TypeScript refuses as a parameter name.
 TS_KEYWORDS = frozenset({
     "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete",
@@ -89,9 +91,10 @@ class Namer:
         return f"{base}{number}"
 
 
-def namespace_names(namespaces: Iterable[str], title: str) -> dict[str, str]:
+def namespace_names(namespaces: Iterable[str], title: str,
+                    reserved: frozenset[str] = RESERVED) -> dict[str, str]:
     """A prefix per namespace: ``/`` is named after the API's title, ``/admin`` Admin."""
-    namer = Namer(RESERVED)
+    namer = Namer(reserved)
     names = {}
     for namespace in namespaces:
         base = pascal(title, "Api") if namespace.strip("/") == "" else pascal(namespace, "Api")

@@ -14,9 +14,9 @@ import re
 from typing import Any
 
 from .api import ClientApi, Event, NamespaceApi, Parameters
-from .naming import RESERVED, Namer, pascal, snake
+from .naming import PY_RESERVED, Namer, pascal, snake
 from .python_prelude import PRELUDE
-from .types import Arr, Inter, Lit, NamedType, Obj, Prim, Ref, Tup, Type, Union
+from .types import Arr, Lit, NamedType, Obj, Prim, Ref, Tup, Type, Union
 
 PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool",
               "null": "None", "unknown": "Any", "never": "Never"}
@@ -61,7 +61,9 @@ class _Renderer:
         if isinstance(type_, Obj) and type_.props:
             self.hoisted.setdefault(repr(type_), named.name)
             return self.typed_dict(named.name, type_, named.description)
-        text = self.py(type_, named.name + "Object")
+        shapes = type_.options if isinstance(type_, Union) else (type_,)
+        several = sum(not isinstance(option, Lit | Prim) for option in shapes) > 1
+        text = self.py(type_, named.name if several else named.name + "Object")
         value = text if text in PRIMITIVES.values() else _string(text)
         return f"{named.name}: TypeAlias = {value}" + (
             f"\n{_docstring(named.description, '')}" if named.description else "")
@@ -102,8 +104,6 @@ class _Renderer:
             return f"list[{self._union(items, hint + 'Item')}]" if items else "list[Never]"
         if isinstance(type_, Union):
             return self._union(list(type_.options), hint)
-        if isinstance(type_, Inter):
-            return "Any"  # an intersection TypedDicts cannot say: accept what arrives
         if not type_.props:
             return f"dict[str, {self.py(type_.extra or Prim('unknown'), hint + 'Value')}]"
         if repr(type_) not in self.hoisted:
@@ -135,7 +135,7 @@ class _Renderer:
         doc = f"A client of {about}." + (f"\n\n{namespace.description}"
                                          if namespace.description else "")
         # Not the names the class uses, nor the builtins its annotations use (list[...]).
-        methods = Namer(RESERVED | {"connect", "disconnect", "client", "namespace", "wait"})
+        methods = Namer(PY_RESERVED | {"connect", "disconnect", "client", "namespace", "wait"})
         lines = [f"class {prefix}Client:", _docstring(doc, "    "), "",
                  f"    namespace = {json.dumps(namespace.path)}", "",
                  "    def __init__(self, client: socketio.AsyncClient | None = None) -> None:",

@@ -1,7 +1,12 @@
 """JSON Schema 2020-12 as a small type model that TypeScript and Python both render.
 
-Only what a type system can say is kept (shapes, required keys, literals, unions); the
-constraints it cannot (lengths, patterns, bounds) stay the server's to check. Objects
+Schemas are read as :mod:`..schema_shapes` reads them for the docs and the mock: a union of
+alternatives, each with the fields it shares with the others, ``required`` from every part
+(a branch's ``required: [limitPrice]`` makes ``limitPrice`` required in that alternative),
+``if``/``then``/``else`` and dependencies split into cases, and properties a ``not`` rules
+out typed ``never``. Only what a type system can say is kept (shapes, required keys,
+literals, unions); the constraints it cannot (lengths, patterns, bounds, the ``not``s it
+cannot say) stay the server's to check, so a type never refuses a valid value. Objects
 with properties, components and recursive schemas become named types, so both languages
 get the same names and recursion always goes through a name.
 """
@@ -11,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..schema_shapes import Reading, Shape, is_reference
 from .naming import Namer, pascal
 
 ORIGIN = "x-asynction-origin"  # where the schema was written (set by api._Annotator)
@@ -61,21 +67,14 @@ class Union:
 
 
 @dataclass(frozen=True)
-class Inter:
-    parts: tuple[Type, ...]
-
-
-@dataclass(frozen=True)
 class Ref:
     name: str  # a NamedType
 
 
-Type = Prim | Lit | Arr | Tup | Obj | Union | Inter | Ref
+Type = Prim | Lit | Arr | Tup | Obj | Union | Ref
 UNKNOWN, NEVER, NULL = Prim("unknown"), Prim("never"), Prim("null")
 ANNOTATIONS = frozenset({ORIGIN, NAME, "title", "description", "$comment", "examples",
                          "default", "deprecated", "readOnly", "writeOnly", "format"})
-TYPE_KEYS = ("type", "enum", "const", "properties", "additionalProperties", "items",
-             "prefixItems", "$ref", "oneOf", "anyOf", "allOf")
 
 
 @dataclass
@@ -92,12 +91,11 @@ class TypeBuilder:
     namer: Namer
     named: dict[str, NamedType] = field(default_factory=dict)
     _origins: dict[str, str] = field(default_factory=dict)
-    _defs: dict[str, Any] = field(default_factory=dict)
+    _reading: Reading = field(default_factory=Reading)
 
     def root(self, schema: Any, hint: str) -> Type:
         """The type of a standalone schema (its recursive parts under ``$defs``)."""
-        if isinstance(schema, dict):
-            self._defs = schema.get("$defs", {}) if isinstance(schema.get("$defs"), dict) else {}
+        self._reading = Reading(schema)
         return self.type_of(schema, hint)
 
     def type_of(self, schema: Any, hint: str, recursive: bool = False) -> Type:
@@ -106,11 +104,10 @@ class TypeBuilder:
             return UNKNOWN
         if schema is False or not isinstance(schema, dict):
             return NEVER
-        ref = schema.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            return self.type_of(self._defs.get(ref.split("/")[-1], True), hint, True)
-        if isinstance(ref, str):
-            return UNKNOWN  # nothing else is left by to_json_schema
+        if is_reference(schema):
+            target = self._reading.target(schema["$ref"])
+            # Nothing but #/$defs/… is left by to_json_schema.
+            return UNKNOWN if target is None else self.type_of(target, hint, True)
         origin, name = schema.get(ORIGIN), schema.get(NAME)
         if origin in self._origins:
             return Ref(self._origins[origin])
@@ -136,25 +133,26 @@ class TypeBuilder:
         return type_
 
     def _structure(self, schema: dict[str, Any], hint: str) -> Type:
-        if "not" in schema and is_any(schema["not"]) and not any(key in schema
-                                                                for key in TYPE_KEYS):
-            return NEVER  # {not: {}}: Socket.IO tools close tuples with it
-        if "const" in schema:
-            base: Type = Lit(schema["const"])
-        elif isinstance(schema.get("enum"), list):
-            base = union([Lit(value) for value in schema["enum"]])
-        else:
-            base = self._typed(schema, hint)
-        if schema.get("nullable") is True and base != UNKNOWN:
-            base = union([base, NULL])
-        variants = [item for key in ("oneOf", "anyOf") if isinstance(schema.get(key), list)
-                    for item in schema[key]]
-        if variants:
-            base = self._variants(base, variants, hint)
-        parts = schema.get("allOf")
-        if isinstance(parts, list) and parts:
-            base = self._all_of(base, parts, hint)
-        return base
+        """The union of the schema's cases (its alternatives, conditions split); a bare
+        ``oneOf``/``anyOf`` is the union of its branches' types, so they keep their names."""
+        branches = _only_branches(schema)
+        if branches is not None:
+            return union([self.type_of(branch, f"{hint}Option{number}")
+                          for number, branch in enumerate(branches, 1)])
+        cases = self._reading.cases(schema)
+        return union([self._case(case, f"{hint}Option{number}" if len(cases) > 1 else hint)
+                      for number, case in enumerate(cases, 1)])
+
+    def _case(self, case: Shape, hint: str) -> Type:
+        keywords = case.keywords
+        if "const" in keywords:
+            return Lit(keywords["const"])
+        if isinstance(keywords.get("enum"), list):
+            return union([Lit(value) for value in keywords["enum"]])
+        found = self._typed(keywords, hint)
+        if case.open and isinstance(found, Obj):  # branches it cannot list: keys it may have
+            return Obj(found.props, UNKNOWN)
+        return found
 
     def _typed(self, schema: dict[str, Any], hint: str) -> Type:
         kinds = schema.get("type")
@@ -179,13 +177,17 @@ class TypeBuilder:
     def _object(self, schema: dict[str, Any], hint: str) -> Obj:
         declared = schema.get("properties")
         properties: dict[str, Any] = declared if isinstance(declared, dict) else {}
-        required = set(schema.get("required") or [])
+        required = [name for name in schema.get("required") or [] if isinstance(name, str)]
+        additional = schema.get("additionalProperties")
+        # Required names no property declares hold what any other name may hold.
+        properties = {**properties, **{name: True if additional in (None, False) else additional
+                                       for name in required if name not in properties}}
         props = tuple(
-            Prop(key, self.type_of(value, hint + pascal(key, "Property")), key in required,
+            Prop(key, self.type_of(value, hint + pascal(key, "Property")),
+                 key in required and value is not False,
                  _text(value.get("description")) if isinstance(value, dict) else "")
             for key, value in properties.items())
         extras = []
-        additional = schema.get("additionalProperties")
         if additional is not None and additional is not False:
             extras.append(self.type_of(additional, hint + "Value"))
         patterns = schema.get("patternProperties")
@@ -207,42 +209,6 @@ class TypeBuilder:
         required = min(minimum if isinstance(minimum, int) else 0, len(types))
         return Tup(types, required, None if rest == NEVER else rest)
 
-    def _variants(self, base: Type, variants: list[Any], hint: str) -> Type:
-        if not any(isinstance(item, dict) and any(key in item for key in TYPE_KEYS)
-                   for item in variants):
-            return base  # oneOf: [{required: [a]}, {required: [b]}] only narrows the base
-        options = [self.type_of(item, f"{hint}Option{number}")
-                   for number, item in enumerate(variants, 1)]
-        if base == UNKNOWN:
-            return union(options)
-        if all(isinstance(self.resolve(item), Obj) for item in (base, *options)):
-            return union([self._merge([base, option]) for option in options])
-        return Inter((base, union(options)))
-
-    def _all_of(self, base: Type, parts: list[Any], hint: str) -> Type:
-        types = [self.type_of(part, f"{hint}Part{number}")
-                 for number, part in enumerate(parts, 1)]
-        merged = [base, *types] if base != UNKNOWN else types
-        if all(isinstance(self.resolve(item), Obj) for item in merged):
-            return self._merge(merged)
-        return merged[0] if len(merged) == 1 else Inter(tuple(merged))
-
-    def _merge(self, types: list[Type]) -> Obj:
-        """Objects that must all hold, as one object (required wins; last type wins)."""
-        props: dict[str, Prop] = {}
-        extras: list[Type] = []
-        for item in types:
-            item = self.resolve(item)
-            assert isinstance(item, Obj)
-            for prop in item.props:
-                known = props.get(prop.name)
-                props[prop.name] = Prop(prop.name, prop.type,
-                                        prop.required or bool(known and known.required),
-                                        prop.description or (known.description if known
-                                                             else ""))
-            extras += [item.extra] if item.extra not in (None, UNKNOWN, NEVER) else []
-        return Obj(tuple(props.values()), extras[0] if len(extras) == 1 else None)
-
 
 def referenced(named: dict[str, NamedType], roots: list[Type]) -> set[str]:
     """The names ``roots`` use, directly or through other names (merged parts are not)."""
@@ -262,14 +228,16 @@ def referenced(named: dict[str, NamedType], roots: list[Type]) -> set[str]:
         elif isinstance(type_, Obj):
             todo += [*(prop.type for prop in type_.props), *([type_.extra] if type_.extra
                                                              else [])]
-        elif isinstance(type_, Union | Inter):
-            todo += type_.options if isinstance(type_, Union) else type_.parts
+        elif isinstance(type_, Union):
+            todo += type_.options
     return found
 
 
-def is_any(schema: Any) -> bool:
-    """True, or a schema with nothing but annotations: every value matches it."""
-    return schema is True or (isinstance(schema, dict) and not set(schema) - ANNOTATIONS)
+def _only_branches(schema: dict[str, Any]) -> list[Any] | None:
+    """The branches of a schema that is nothing but one ``oneOf`` or ``anyOf``."""
+    keys = {key for key in schema if key not in ANNOTATIONS and not key.startswith("x-")}
+    branches = schema.get(next(iter(keys))) if keys in ({"oneOf"}, {"anyOf"}) else None
+    return branches if isinstance(branches, list) and branches else None
 
 
 def _is_object(schema: dict[str, Any]) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .api import ClientApi, Event, NamespaceApi, Parameter, Parameters
 from .naming import Namer, camel, is_identifier
-from .types import Arr, Inter, Lit, NamedType, Obj, Prim, Ref, Tup, Type, Union, union
+from .types import Arr, Lit, NamedType, Obj, Prim, Ref, Tup, Type, Union, union
 
 PRIMITIVES = {"string": "string", "integer": "number", "number": "number",
               "boolean": "boolean", "null": "null", "unknown": "unknown", "never": "never"}
@@ -168,8 +168,6 @@ def ts(type_: Type, indent: str = "") -> str:
         return f"[{', '.join(items)}]"
     if isinstance(type_, Union):
         return _union_text([ts(option, indent) for option in type_.options])
-    if isinstance(type_, Inter):
-        return " & ".join(_wrapped(ts(part, indent)) for part in type_.parts)
     return _object(type_, indent)
 
 

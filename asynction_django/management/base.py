@@ -36,9 +36,18 @@ class SpecCommand(BaseCommand):
             raise CommandError("give an AsyncAPI document, or set ASYNCTION_SPEC")
         return values
 
-    def report(self, problems: list[SpecProblem]) -> NoReturn:
-        """Every problem, styled, then a failing exit."""
+    def report(self, problems: list[SpecProblem], hint: str = "") -> NoReturn:
+        """Every problem, styled, then a failing exit (``hint``: what to do about them)."""
         for problem in problems:
             self.stderr.write(self.style.ERROR(f"{problem.file}:{problem.pointer}: ")
                               + problem.reason)
-        raise CommandError(f"{len(problems)} problem(s) in the AsyncAPI document")
+        raise CommandError(f"{len(problems)} problem(s) in the AsyncAPI document{hint}")
+
+
+UNWRITTEN_HINT = ("; some of its functions do not import yet: asynction_scaffold writes "
+                  "stubs of them, and --spec-only checks the document alone")
+
+
+def unwritten(problems: list[SpecProblem]) -> bool:
+    """Whether some problems are handlers or security functions that do not import."""
+    return any(problem.reason.startswith("cannot import ") for problem in problems)

@@ -11,10 +11,16 @@ the original anyway):
 - plain strings become Faker words, chosen by ``format`` or by the property's name, and
   strings with a ``pattern`` match it whole;
 - objects get only their declared properties, free-form values become words;
-- recursive references are unrolled a few levels, and 2020-12 tuples become the draft-07
-  arrays that hypothesis-jsonschema reads.
+- a schema with alternatives is read as the docs and the typed clients read it
+  (:mod:`..schema_shapes`): one narrowed schema per alternative, each with the fields it
+  shares with the others, ``required`` from every part, conditions and dependencies split
+  into cases, properties a ``not`` rules out left out; the schema is their ``anyOf``, so
+  every alternative gets its fakes;
+- recursive references are unrolled a few levels, and 2020-12 tuples and dependencies
+  become the draft-07 forms that hypothesis-jsonschema reads.
 
-Inside ``not`` and ``if`` narrowing would widen the whole, so only the structure is rewritten.
+What the alternatives keep as written (a ``not`` no flat schema says, the other ``oneOf``
+branches) is only rewritten in structure: narrowing inside a ``not`` would widen the whole.
 """
 
 from __future__ import annotations
@@ -22,12 +28,14 @@ from __future__ import annotations
 import json
 import math
 import time
+from dataclasses import replace
 from typing import Any, TypeGuard
 
-from jsonschema import Draft202012Validator
-
 from ..apidocs.examples import given_values
+from ..exceptions import InvalidSchema
+from ..schema_shapes import Reading, Shape, is_reference
 from ..schemas import BUNDLE_KEY, SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES
+from ..validation import json_validator
 from .fake_words import CHECKED_FORMATS, PLAIN, FakeWords, kind_for_name
 
 SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER
@@ -35,14 +43,9 @@ SPAN = 1000  # numbers fall within 0..SPAN, or the SPAN of their range nearest t
 YEAR = 365 * 24 * 3600  # unbounded numbers named like times are Unix times of the last year
 UNROLL = 2  # times a recursive schema is unrolled before it stops
 EXTRA_ITEMS = 4  # unbounded arrays get at most this many items more than their minimum
-NEGATIVE = ("not", "if")
-COMBINATORS = ("allOf", "anyOf", "oneOf")
-GROUPED = (*COMBINATORS, "then", "else", "dependentSchemas")  # parts of their parent object
-OPEN = ("additionalProperties", "patternProperties", "unevaluatedProperties", "propertyNames",
-        "dependentSchemas", "$ref")
+OPEN = ("additionalProperties", "patternProperties", "unevaluatedProperties", "propertyNames")
 ANNOTATIONS = {"title", "description", "$comment", "deprecated", "readOnly", "writeOnly",
                "examples", "example", "default", "$id", "$anchor"}
-FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
 
 
 def prepare(schema: Any, words: FakeWords, realistic: bool = True) -> Any:
@@ -51,42 +54,55 @@ def prepare(schema: Any, words: FakeWords, realistic: bool = True) -> Any:
     ``realistic=False`` keeps only the structure and the modest numbers: the fallback when
     the narrower schema yields nothing.
     """
-    defs = schema.get(BUNDLE_KEY, {}) if isinstance(schema, dict) else {}
-    return _Preparer(defs, words, realistic).node(schema)
+    return _Preparer(schema, words, realistic).node(schema)
 
 
 class _Preparer:
-    def __init__(self, defs: dict[str, Any], words: FakeWords, realistic: bool):
-        self.defs = defs
+    def __init__(self, root: Any, words: FakeWords, realistic: bool):
+        self.reading = Reading(root)
+        self.defs = self.reading.defs
         self.words = words
         self.realistic = realistic
-        self.narrow = True  # False inside ``not`` and ``if``
+        self.narrow = True  # False inside what alternatives keep as written (``not``…)
         self.unrolling: list[str] = []  # the recursive definitions entered on this path
 
-    def node(self, schema: Any, name: str | None = None, grouped: bool = False) -> Any:
-        """``name``: the property it describes; ``grouped``: a branch of a combinator."""
+    def node(self, schema: Any, name: str | None = None) -> Any:
+        """``name``: the property it describes."""
         realistic = self.realistic and self.narrow
         if schema is True and realistic:
             return self._words(name, {}) or True
         if not isinstance(schema, dict):
             return schema
-        if isinstance(schema.get("$ref"), str):
-            return self._reference(schema["$ref"], name, grouped)
+        if is_reference(schema):
+            return self._reference(schema["$ref"], name)
         if realistic:
             given = self._given(schema)
             if given:
                 return {"enum": given}
             if all(key in ANNOTATIONS or key.startswith("x-") for key in schema):
                 return self._words(name, {}) or schema
-        out = self._children(schema, name)
-        _as_draft7_tuple(out, closed=realistic)
-        if self.narrow:
-            _modest_numbers(out, kind_for_name(name) == "date-time")
+        if not self.narrow:
+            out = self._children(schema, name)
+            _as_draft7(out, closed=False)
+            return out
+        cases = [self._case(case, name) for case in self.reading.cases(schema)]
+        if not cases:
+            return False
+        return cases[0] if len(cases) == 1 else {"anyOf": cases}
+
+    def _case(self, case: Shape, name: str | None) -> dict[str, Any]:
+        """One alternative, narrowed; what it keeps as written, under ``allOf``."""
+        realistic = self.realistic and self.narrow
+        out = self._children(case.keywords, name)
+        _as_draft7(out, closed=realistic)
+        _modest_numbers(out, kind_for_name(name) == "date-time")
         if realistic:
             self._strings(out, name)
             _modest_arrays(out)
-            if not grouped:
-                self._closed(schema, out)
+            self._closed(out)
+        kept = replace(case, keywords={}).schema()
+        if kept:
+            out["allOf"] = [self._as_written(part) for part in kept["allOf"]]
         return out
 
     def _children(self, schema: dict[str, Any], name: str | None) -> dict[str, Any]:
@@ -95,16 +111,14 @@ class _Preparer:
             if key in (BUNDLE_KEY, "definitions"):
                 continue  # references are unrolled in place
             if key in SCHEMA_MAPS and isinstance(value, dict):
-                out[key] = {item: self.node(sub, item if key == "properties" else None,
-                                            key in GROUPED) for item, sub in value.items()}
+                out[key] = {item: self.node(sub, item if key == "properties" else None)
+                            for item, sub in value.items()}
             elif key in SCHEMA_LISTS and isinstance(value, list):
-                inner = name if key in COMBINATORS else None
-                out[key] = [self.node(sub, inner, key in GROUPED) for sub in value]
-            elif key in NEGATIVE:
-                out[key] = self._as_written(value)
+                out[key] = [self.node(sub, None if key == "prefixItems" else name)
+                            for sub in value]
             elif key in SCHEMA_VALUES:
                 inner = name if key in ("items", "contains", "then", "else") else None
-                out[key] = self.node(value, inner, key in GROUPED)
+                out[key] = self.node(value, inner)
             else:
                 out[key] = value
         properties = out.get("properties")
@@ -121,7 +135,7 @@ class _Preparer:
         finally:
             self.narrow = narrow
 
-    def _reference(self, ref: str, name: str | None, grouped: bool) -> Any:
+    def _reference(self, ref: str, name: str | None) -> Any:
         target = ref.rpartition("/")[2]
         if not ref.startswith(f"#/{BUNDLE_KEY}/") or target not in self.defs:
             return {"$ref": ref}
@@ -129,7 +143,7 @@ class _Preparer:
             return False
         self.unrolling.append(target)
         try:
-            return self.node(self.defs[target], name, grouped)
+            return self.node(self.defs[target], name)
         finally:
             self.unrolling.pop()
 
@@ -138,12 +152,14 @@ class _Preparer:
         groups = given_values(schema)
         if not groups:
             return []
-        validator = Draft202012Validator({**schema, BUNDLE_KEY: self.defs},
-                                         format_checker=FORMAT_CHECKER)
+        try:  # the package's own validator, as every fake is checked with
+            validator = json_validator({**schema, BUNDLE_KEY: self.defs} if self.defs else schema)
+        except InvalidSchema:
+            return []
         for group in groups:
             try:
                 valid = [value for value in group if validator.is_valid(value)]
-            except Exception:  # noqa: BLE001 - a pattern Python cannot read: generate instead
+            except ValueError:  # a value that is no JSON: generate instead
                 return []
             if valid:
                 unique = {json.dumps(value, sort_keys=True): value for value in valid}
@@ -177,29 +193,27 @@ class _Preparer:
         elif written not in CHECKED_FORMATS:  # nothing checks it: words, as for no format
             out.update(self._words(name, out) or {})
 
-    def _closed(self, schema: dict[str, Any], out: dict[str, Any]) -> None:
-        """No made-up keys: only the names the object (and its combinators) declare."""
+    def _closed(self, out: dict[str, Any]) -> None:
+        """No made-up keys: only the names the alternative declares, all of them present."""
         patterns = out.get("patternProperties")
-        if isinstance(patterns, dict) and not ((set(OPEN) | set(COMBINATORS))
-                                               - {"patternProperties"}) & set(schema):
+        if isinstance(patterns, dict) and not set(OPEN) - {"patternProperties"} & set(out):
             out["patternProperties"] = {_printable(key): sub for key, sub in patterns.items()}
             out["additionalProperties"] = False
-        names = _declared(schema)
-        kinds = _types(schema)
-        if names is None or (kinds and "object" not in kinds) or not (kinds or names):
+        kinds = _types(out)
+        left_open = {key for key in OPEN if key in out} - (
+            {"additionalProperties"} if out.get("additionalProperties") is False else set())
+        if left_open or (kinds and "object" not in kinds):
             return
+        properties = out.get("properties")
+        names = set(properties if isinstance(properties, dict) else ()) | set(
+            out.get("required") or ())
         if not names:
-            if not set(COMBINATORS) & set(schema) and not schema.get("minProperties"):
+            if kinds and not out.get("minProperties"):
                 self._free_form(out)
             return
-        if not set(COMBINATORS) & set(schema) and names <= set(schema.get("properties") or ()):
-            out["additionalProperties"] = False
-            if "maxProperties" not in out:  # a mock shows every field it has
-                out["required"] = sorted(out.get("properties") or ())
-        elif "anyOf" in schema and "oneOf" in schema:
-            out["propertyNames"] = {"enum": sorted(names)}
-        else:
-            _close_alternatives(schema, out, set())
+        out["additionalProperties"] = False
+        if "maxProperties" not in out:  # a mock shows every field it has
+            out["required"] = sorted(names)
 
     def _free_form(self, out: dict[str, Any]) -> None:
         """An object with nothing declared: a few words keyed by words."""
@@ -208,20 +222,6 @@ class _Preparer:
             most = min(out.get("maxProperties", 3), 3)
             out.update(propertyNames=key, additionalProperties=value, minProperties=min(most, 1),
                        maxProperties=most)
-
-
-def _close_alternatives(schema: dict[str, Any], out: dict[str, Any], inherited: set[str]) -> None:
-    """Each ``anyOf``/``oneOf`` alternative may have the names it declares and those of the
-    object and its ``allOf``, not those of the other alternatives."""
-    names = inherited | (_declared(schema, ("allOf", "then", "else")) or set())
-    alternatives = [(branch, prepared) for key in ("anyOf", "oneOf")
-                    if isinstance(schema.get(key), list)
-                    for branch, prepared in zip(schema[key], out[key], strict=True)]
-    if not alternatives:
-        out["propertyNames"] = {"enum": sorted(names)}
-    for branch, prepared in alternatives:
-        if isinstance(branch, dict) and isinstance(prepared, dict):
-            _close_alternatives(branch, prepared, names)
 
 
 def _printable(pattern: str) -> str:
@@ -240,31 +240,17 @@ def _printable(pattern: str) -> str:
     return f"^(?:{''.join(out)})$"
 
 
-def _declared(schema: Any, parts: tuple[str, ...] = (*COMBINATORS, "then", "else")
-              ) -> set[str] | None:
-    """The property names an object and its ``parts`` declare; None if it is left open."""
-    if not isinstance(schema, dict):
-        return set()
-    if set(OPEN) & set(schema):
-        return None
-    names = set(schema.get("properties") or ()) | set(schema.get("required") or ())
-    for key in parts:
-        branches = schema.get(key)
-        for branch in branches if isinstance(branches, list) else [branches]:
-            found = _declared(branch)
-            if found is None:
-                return None
-            names |= found
-    return names
-
-
 def _types(schema: dict[str, Any]) -> set[str]:
     kind = schema.get("type")
     return set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
 
 
-def _as_draft7_tuple(out: dict[str, Any], closed: bool) -> None:
-    """``closed``: no arguments past the positional ones, unless the schema asks for more."""
+def _as_draft7(out: dict[str, Any], closed: bool) -> None:
+    """Tuples and dependencies as draft-07 says them; ``closed``: no arguments past the
+    positional ones, unless the schema asks for more."""
+    for key in ("dependentRequired", "dependentSchemas"):
+        if isinstance(out.get(key), dict):
+            out["dependencies"] = {**out.get("dependencies", {}), **out.pop(key)}
     if "prefixItems" in out:
         out["items"], further = out.pop("prefixItems"), out.get("items")
         if further is not None:

@@ -99,6 +99,13 @@ class FakeWords:
             self.lists[name] = sorted(set(words))
         return name if self.lists[name] else None
 
+    def draw(self, kind: str, shortest: int = 0, longest: int | None = None) -> str | None:
+        """One new string of ``kind`` within the lengths (None: Faker has none that fit)."""
+        words = self._words(kind, shortest, longest, size=1)
+        if words:
+            return words[0]
+        return self._padded(shortest, longest) if kind in (PLAIN, TEXT) else None
+
     def _writer(self, kind: str) -> Callable[[], Any] | None:
         if kind in SPECIAL:
             return lambda: SPECIAL[kind](self.faker)
@@ -108,12 +115,14 @@ class FakeWords:
         writer = getattr(self.faker, provider, None)
         return writer if callable(writer) else None
 
-    def _words(self, kind: str, shortest: int, longest: int | None) -> list[str]:
+    def _words(self, kind: str, shortest: int, longest: int | None,
+               size: int | None = None) -> list[str]:
         writer = self._writer(kind)
+        size = size or self.size
         if writer is None:
             return []
         words = []
-        for _ in range(self.size * 3):
+        for _ in range(max(size * 3, 10)):
             try:
                 word = writer()
             except Exception:  # noqa: BLE001 - a Faker method that is not a value (needs args)
@@ -122,7 +131,7 @@ class FakeWords:
                 return []
             if shortest <= len(word) <= (longest if longest is not None else len(word)):
                 words.append(word)
-            if len(words) == self.size:
+            if len(words) == size:
                 break
         return words
 

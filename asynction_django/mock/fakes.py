@@ -5,13 +5,16 @@ Otherwise hypothesis-jsonschema generates from the schema as :mod:`.fake_schema`
 (the schema's own examples, modest numbers, Faker words, declared keys only), then, if that
 yields nothing, from the schema with only its numbers narrowed, then the docs' example is
 tried. Every value is checked with the schema's own validator. A pool per schema is drawn at
-start-up, so emitting at a short interval costs a random choice.
+start-up; each pick serves the next one, renewed by :mod:`.variety` (new ids, times
+and words), so emitting at a short interval costs a copy and one validation.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import random
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -19,6 +22,7 @@ from ..apidocs.examples import example_of
 from ..exceptions import AsynctionError, MissingExtra
 from .fake_schema import prepare
 from .fake_words import FakeWords
+from .variety import Variety
 
 POOL_SIZE = 20
 DECIMALS = 2  # generated floats are rounded to cents where the schema still holds
@@ -42,20 +46,27 @@ def _require_libraries() -> None:
 
 
 class FakePool:
-    """Values for one schema (standalone JSON Schema 2020-12), each valid against it."""
+    """Values for one schema (standalone JSON Schema 2020-12), each valid against it.
 
-    def __init__(self, values: list[Any], chooser: random.Random | None = None):
+    ``pick`` serves them in turn, each renewed by ``variety`` (new ids, times and words).
+    """
+
+    def __init__(self, values: list[Any], variety: Variety | None = None):
         self.values = values
-        self.chooser = chooser or random.Random()
+        self.variety = variety
+        self.served = 0
 
     def pick(self) -> Any:
-        return self.chooser.choice(self.values)
+        served, self.served = self.served, self.served + 1
+        value = self.values[served % len(self.values)]
+        return self.variety.vary(value, served) if self.variety else copy.deepcopy(value)
 
 
 class FakeFactory:
     """Builds pools; ``is_valid`` is the schema's own validator, so every fake is checked."""
 
-    def __init__(self, seed: int | None = None, size: int = POOL_SIZE):
+    def __init__(self, seed: int | None = None, size: int = POOL_SIZE,
+                 clock: Callable[[], float] = time.time):
         _require_libraries()
         import faker
 
@@ -63,19 +74,23 @@ class FakeFactory:
         if seed is not None:
             self.faker.seed_instance(seed)
         self.seed = seed
-        self.chooser = random.Random(seed)
+        self.chooser = random.Random(seed)  # each pool's seed, in the order pools are made
         self.size = size
+        self.clock = clock
         self.words = FakeWords(self.faker, size)
+        self.renewed_words = FakeWords(faker.Faker(), size)  # reseeded at every pick
 
     def pool(self, schema: Any, is_valid: Callable[[Any], bool],
              examples: Iterable[Any] = ()) -> FakePool:
         """The message's valid ``examples``, else generated values; Unfakeable if none."""
-        values = _unique(value for value in examples if is_valid(value))
-        values = values or self.values(schema, is_valid)
+        given = _unique(value for value in examples if is_valid(value))
+        values = given or self.values(schema, is_valid)
         if not values:
             raise Unfakeable("no value valid against this schema could be generated (do its "
                              "constraints contradict each other?)")
-        return FakePool(values, self.chooser)
+        variety = Variety(schema, is_valid, self.renewed_words, self.chooser.getrandbits(64),
+                          self.clock, given=bool(given))
+        return FakePool(values, variety)
 
     def values(self, schema: Any, is_valid: Callable[[Any], bool],
                size: int | None = None) -> list[Any]:

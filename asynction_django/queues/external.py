@@ -14,7 +14,7 @@ import threading
 from concurrent.futures import Future
 from typing import Any
 
-from ..conf import AsynctionSettings
+from ..conf import AsynctionSettings, forwarding_on
 from ..recovery import ping_budget, recovery_for
 from .managers import client_manager_for
 
@@ -28,7 +28,8 @@ class ExternalEmitter:
         self.manager = client_manager_for(values.MESSAGE_QUEUE, write_only=True,
                                           options=values.MESSAGE_QUEUE_OPTIONS)
         self.recovery = recovery_for(values.CONNECTION_STATE_RECOVERY, values.MESSAGE_QUEUE,
-                                     values.MESSAGE_QUEUE_OPTIONS, ping_budget(values.SOCKETIO))
+                                     values.MESSAGE_QUEUE_OPTIONS, ping_budget(values.SOCKETIO),
+                                     fleet=forwarding_on(values))
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True,
                                         name="asynction-external-emitter")
@@ -39,7 +40,10 @@ class ExternalEmitter:
 
     async def _publish(self, event: str, data: Any, kwargs: dict[str, Any]) -> None:
         if self.recovery is not None and kwargs.get("callback") is None:
-            data = await self.recovery.stamp(event, data, **kwargs)
+            stamped = await self.recovery.stamp(event, data, **kwargs)
+            if stamped.logged and self.recovery.fans_out:
+                return  # every serving process reads it in the log (recovery/fanout.py)
+            data = stamped.data
         await self.manager.emit(event, data, **kwargs)
 
     def emit(self, event: str, data: Any, **kwargs: Any) -> None:

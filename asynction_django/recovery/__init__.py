@@ -4,9 +4,9 @@
 ``records`` what is kept, and one module per store (``memory_store``, ``redis_store``).
 """
 
-from .claims import packet_offset
+from .claims import packet_offset, without_offset
 from .records import KeptConnection, LoggedEmit
 from .service import Recovery, ping_budget, recovery_for
 
 __all__ = ["KeptConnection", "LoggedEmit", "Recovery", "packet_offset", "ping_budget",
-           "recovery_for"]
+           "recovery_for", "without_offset"]

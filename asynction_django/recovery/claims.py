@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from engineio import packet as eio_packet
 from socketio import packet
 
 MAX_PID_LENGTH = 64  # what a client may send as pid; longer is not one of ours
@@ -42,12 +43,38 @@ def client_claim(auth: Any) -> Claim | None:
     return Claim(pid, offset)
 
 
+PROTOCOL_KEYS = ("pid", "offset", "recovery")
+
+
+def opts_out(auth: Any) -> bool:
+    """Whether a CONNECT says ``"recovery": false``: a client that cannot take the offset
+    argument (python-socketio's own client passes it to handlers as one more argument)."""
+    return isinstance(auth, dict) and auth.get("recovery") is False
+
+
 def without_claim(auth: Any) -> Any:
-    """The user's own auth: ``pid`` and ``offset`` are the protocol's, not theirs."""
-    if not isinstance(auth, dict) or not ({"pid", "offset"} & set(auth)):
+    """The user's own auth: ``pid``, ``offset`` and ``recovery`` are the protocol's."""
+    if not isinstance(auth, dict) or not (set(PROTOCOL_KEYS) & set(auth)):
         return auth
-    rest = {key: value for key, value in auth.items() if key not in ("pid", "offset")}
+    rest = {key: value for key, value in auth.items() if key not in PROTOCOL_KEYS}
     return rest or None
+
+
+def without_offset(packet_class: Any, eio_pkt: Any) -> Any:
+    """The Engine.IO packet of an event without its offset, made once per emit: python-
+    socketio hands every recipient the same packet object, so the copy is kept on it."""
+    stripped = getattr(eio_pkt, "_asynction_without_offset", None)
+    if stripped is not None:
+        return stripped
+    stripped = eio_pkt
+    decoded = packet_class(encoded_packet=eio_pkt.data)
+    if packet_offset(decoded) is not None:
+        decoded.data = decoded.data[:-1]
+        encoded = decoded.encode()
+        stripped = eio_packet.Packet(eio_pkt.packet_type,
+                                     encoded[0] if isinstance(encoded, list) else encoded)
+    eio_pkt._asynction_without_offset = stripped
+    return stripped
 
 
 def packet_offset(pkt: Any) -> str | None:

@@ -28,10 +28,12 @@ class KeptConnection:
     user: str | None = None  # the Django user's pk: a connection only comes back to its user
     rooms: list[Any] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)  # python-socketio's get_session()
+    node: str | None = None  # in a fleet: the process it is connected to (None: dropped)
 
     def as_dict(self) -> dict[str, Any]:
         return {"pid": self.pid, "sid": self.sid, "namespace": self.namespace,
-                "base": self.base, "user": self.user, "rooms": self.rooms, "data": self.data}
+                "base": self.base, "user": self.user, "rooms": self.rooms, "data": self.data,
+                "node": self.node}
 
 
 @dataclass(frozen=True)

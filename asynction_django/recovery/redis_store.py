@@ -38,6 +38,7 @@ class RedisStore:
         self.log_key = f"{prefix}:log"
         self.capped_key = f"{prefix}:capped"  # the first offset kept after a cap trimmed
         self.kept_prefix = f"{prefix}:kept:"
+        self.node: str | None = None  # in a fleet: written with each emit (fanout skips its own)
 
     @staticmethod
     def parse(offset: str) -> tuple[int, int] | None:
@@ -57,6 +58,8 @@ class RedisStore:
     async def record(self, namespace: str, rooms: list[Any] | None, skip: list[Any],
                      parts: tuple[str | bytes, ...]) -> str:
         fields: dict[str, Any] = {"m": json.dumps([namespace, rooms, skip])}
+        if self.node is not None:
+            fields["n"] = self.node
         fields.update({f"p{index}": part for index, part in enumerate(parts)})
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.xadd(self.log_key, fields, minid=self._oldest(), approximate=True)
@@ -90,6 +93,22 @@ class RedisStore:
                          ex=max(1, round(self.options.max_disconnection_duration)))
             await pipe.execute()
 
+    async def write_live(self, connection: KeptConnection, ttl: float) -> None:
+        """Keep a connected client's record (with its node) under the key a claim takes."""
+        key = self._kept_key(connection.namespace, connection.user, connection.pid)
+        await self.redis.set(key, json.dumps(connection.as_dict()), ex=max(1, round(ttl)))
+
+    async def forget(self, connection: KeptConnection) -> None:
+        await self.redis.delete(
+            self._kept_key(connection.namespace, connection.user, connection.pid))
+
+    async def extend(self, connections: list[KeptConnection], ttl: float) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for connection in connections:
+                pipe.expire(self._kept_key(connection.namespace, connection.user,
+                                           connection.pid), max(1, round(ttl)))
+            await pipe.execute()
+
     async def take(self, namespace: str, user: str | None, pid: str) -> KeptConnection | None:
         stored = await self.redis.getdel(self._kept_key(namespace, user, pid))
         if stored is None:
@@ -115,18 +134,14 @@ class RedisStore:
 
     async def missed(self, kept: KeptConnection, after: str) -> list[LoggedEmit]:
         entries = await self.redis.xrange(self.log_key, min=f"({after}", max="+")
-        missed = []
-        for entry_id, fields in entries:
-            namespace, rooms, skip = json.loads(fields[b"m"])
-            parts: list[str | bytes] = [fields[b"p0"].decode()]
-            index = 1
-            while f"p{index}".encode() in fields:
-                parts.append(fields[f"p{index}".encode()])
-                index += 1
-            emit = LoggedEmit(entry_id.decode(), namespace, rooms, skip, tuple(parts))
-            if emit.reaches(kept):
-                missed.append(emit)
-        return missed
+        return [emit for emit, _ in map(_logged, entries) if emit.reaches(kept)]
+
+    async def read_after(self, after: str, block_ms: int,
+                         count: int = 500) -> list[tuple[LoggedEmit, str | None]]:
+        """The emits logged after ``after`` (waiting up to ``block_ms`` for one), each with
+        the node that emitted it (None: a process that serves no clients)."""
+        answer = await self.redis.xread({self.log_key: after}, count=count, block=block_ms)
+        return [_logged(entry) for _, entries in answer or () for entry in entries]
 
     async def purge(self) -> bool:
         """Trim what expired, and the log to ``max_bytes`` (as Redis measures it); whether
@@ -143,3 +158,16 @@ class RedisStore:
 
     async def close(self) -> None:
         await self.redis.aclose()
+
+
+def _logged(entry: tuple[bytes, dict[bytes, bytes]]) -> tuple[LoggedEmit, str | None]:
+    entry_id, fields = entry
+    namespace, rooms, skip = json.loads(fields[b"m"])
+    parts: list[str | bytes] = [fields[b"p0"].decode()]
+    index = 1
+    while f"p{index}".encode() in fields:
+        parts.append(fields[f"p{index}".encode()])
+        index += 1
+    node = fields.get(b"n")
+    return (LoggedEmit(entry_id.decode(), namespace, rooms, skip, tuple(parts)),
+            node.decode() if node is not None else None)

@@ -17,21 +17,34 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import engineio
 
-from ..conf import RecoveryOptions, broker_of
+from ..conf import RecoveryOptions, broker_of, queue_channel
 from ..logs import recovery_logger as logger
 from ..names import namespace_name
-from .claims import Claim, client_claim, new_pid, without_claim
+from .claims import Claim, client_claim, new_pid, opts_out, packet_offset, without_claim
+from .fanout import Fanout
+from .live_records import LiveRecords, TakeOver
 from .memory_store import MemoryStore
 from .records import KeptConnection, LoggedEmit, arguments, as_list, encode_emit
 from .redis_store import RedisStore
 
 MAX_PURGE_INTERVAL = 5.0  # seconds between purges of expired emits and connections
+# Seconds after a replay during which live emits to that client are checked against it: an
+# emit logged before the replay was read may still be on its way through the broker.
+REPLAY_OVERLAP = 10.0
+
+
+class Stamped(NamedTuple):
+    """An emit's arguments as sent (the offset last), and whether the log has it."""
+
+    data: tuple[Any, ...]
+    logged: bool
 
 
 class Store(Protocol):
@@ -87,7 +100,16 @@ class Recovery:
         # where the returning ones' replay starts, by (namespace, sid).
         self._connecting: dict[tuple[str, str], KeptConnection] = {}
         self._returning: dict[tuple[str, str], tuple[KeptConnection, str]] = {}
+        # Engine.IO connections that said "recovery": false: no offsets, nothing kept.
+        self.without_offsets: set[str] = set()
         self.purge_interval = min(MAX_PURGE_INTERVAL, retention / 4)
+        self.records: LiveRecords | None = None  # in a fleet: see attach_fleet
+        # In a fleet: emits reach the other processes through the log (fanout.py), so a
+        # logged emit is delivered locally only; this process's reader, once attached.
+        self.fans_out = False
+        self.fanout: Fanout | None = None
+        # Engine.IO sid -> (namespace, the newest offset replayed to it, until when)
+        self.replayed_upto: dict[str, tuple[str, Any, float]] = {}
         self._purging: asyncio.Task[None] | None = None
 
     # A CONNECT arrives --------------------------------------------------------------
@@ -97,7 +119,11 @@ class Recovery:
         """Decide whether a CONNECT comes back as a kept connection: the auth without the
         protocol's ``pid`` and ``offset``, and the sid it must get (None: a new one)."""
         user = user_key(server.environ.get(eio_sid, {}))
-        claim = client_claim(auth)
+        if self.fanout is not None:
+            self.fanout.start()  # before the connection's base is read: nothing falls between
+        if opts_out(auth):
+            self.without_offsets.add(eio_sid)
+        claim = None if eio_sid in self.without_offsets else client_claim(auth)
         returning, base = None, ""  # without the store: a new connection that cannot recover
         try:
             if claim is not None:
@@ -131,13 +157,25 @@ class Recovery:
         kept = await self.store.take(namespace, user, claim.pid)
         if kept is None:
             return None
+        records = self.records
+        if records is not None and kept.node is not None and kept.node != records.node:
+            handed = await records.take_over(kept.node, namespace, claim.pid, user)
+            if handed is False:  # open there, and staying: put its record back
+                await records.write(kept, self.live.by_sid.values, node=kept.node)
+                return None
+            if handed:  # that node closed it and kept it as of that moment: restore that
+                kept = await self.store.take(namespace, user, claim.pid) or kept
+            # None: its node is gone (SIGKILL): the record as last written is restored
         after = await self.store.replay_from(kept, claim.offset)
         if after is None or server.manager.eio_sid_from_sid(kept.sid, namespace) is not None:
             return None
         return kept, after
 
     def connect_pid(self, eio_sid: str, namespace: str) -> str | None:
-        """The pid the CONNECT packet of a connection being accepted carries."""
+        """The pid the CONNECT packet of a connection being accepted carries (none for a
+        client that opted out: it then never tries to come back)."""
+        if eio_sid in self.without_offsets:
+            return None
         kept = self._connecting.get((eio_sid, namespace))
         return kept.pid if kept is not None else None
 
@@ -155,7 +193,7 @@ class Recovery:
         if kept.data:
             await server.save_session(sid, kept.data, namespace)
 
-    async def started(self, eio_sid: str, namespace: str, sid: str,
+    async def started(self, server: Any, eio_sid: str, namespace: str, sid: str,
                       send: Callable[[list[Any]], Awaitable[None]]) -> set[str]:
         """A connection was accepted: remember it; if it came back, ``send`` it the emits
         it missed, in order (their offsets are returned, so none goes twice)."""
@@ -163,6 +201,9 @@ class Recovery:
         returning = self._returning.pop((namespace, sid), None) if kept.sid == sid else None
         kept.sid = sid
         self.live.add(kept)
+        if self.records is not None and eio_sid not in self.without_offsets:
+            await self._snapshot(server, eio_sid, kept)
+            await self.records.write(kept, self.live.by_sid.values)
         if returning is None:
             return set()
         try:
@@ -172,7 +213,22 @@ class Recovery:
             missed = []
         for emit in missed:
             await send([*emit.data, emit.offset])
+        if missed:
+            self.replayed_upto[eio_sid] = (namespace, self.store.parse(missed[-1].offset),
+                                           time.monotonic() + REPLAY_OVERLAP)
         return {emit.offset for emit in missed}
+
+    def repeats_replay(self, eio_sid: str, pkt: Any) -> bool:
+        """Whether a live emit to a client that was just replayed to was part of the replay
+        (it was logged before the replay was read, and reached this process after)."""
+        namespace, newest, until = self.replayed_upto[eio_sid]
+        if time.monotonic() > until:
+            del self.replayed_upto[eio_sid]
+            return False
+        offset = packet_offset(pkt)
+        parsed = self.store.parse(offset) if offset is not None else None
+        return (namespace_name(pkt.namespace) == namespace and parsed is not None
+                and parsed <= newest)
 
     def forget(self, eio_sid: str, namespace: str) -> None:
         """Drop what a CONNECT being handled left (nothing, once it was accepted)."""
@@ -180,9 +236,55 @@ class Recovery:
         if kept is not None:
             self._returning.pop((namespace, kept.sid), None)
 
-    def left(self, namespace: str, sid: str) -> None:
+    async def left(self, namespace: str, sid: str) -> None:
         """A connection left its namespace on purpose: it is not kept."""
-        self.live.pop(namespace, sid)
+        kept = self.live.pop(namespace, sid)
+        if kept is not None and self.records is not None and kept.node is not None:
+            await self.records.forget(kept)
+
+    async def changed(self, server: Any, sid: str, namespace: str) -> None:
+        """A connection's rooms or data changed: in a fleet, its record is written again."""
+        kept = self.live.by_sid.get((namespace, sid))
+        if kept is None or self.records is None or kept.node is None:
+            return
+        eio_sid = server.manager.eio_sid_from_sid(sid, namespace)
+        if eio_sid is not None:
+            await self._snapshot(server, eio_sid, kept)
+            await self.records.write(kept, self.live.by_sid.values)
+
+    async def _snapshot(self, server: Any, eio_sid: str, kept: KeptConnection) -> None:
+        """``kept``'s rooms and ``get_session()`` data, as they are now."""
+        kept.rooms = [room for room in server.manager.get_rooms(kept.sid, kept.namespace)
+                      if room != kept.sid]
+        try:
+            kept.data = dict((await server.eio.get_session(eio_sid)).get(kept.namespace, {}))
+        except KeyError:
+            kept.data = {}
+
+    def attach_fleet(self, node: str, take_over: TakeOver,
+                     deliver: Callable[[LoggedEmit], Awaitable[None]]) -> None:
+        """Keep connected clients' records in Redis (live_records) and deliver the other
+        processes' emits from the log (fanout): a fleet."""
+        if isinstance(self.store, RedisStore):
+            self.store.node = node
+            self.records = LiveRecords(self.store, node,
+                                       self.options.max_disconnection_duration, take_over)
+            self.fanout = Fanout(self.store, node, deliver)
+
+    async def hand_over(self, server: Any, namespace: str, pid: str,
+                        user: str | None) -> bool:
+        """Another node's claim on a connection open here: close its transport, which
+        keeps it (only for its own signed-in user, on its own namespace)."""
+        live = self.live.by_pid.get(pid)
+        if live is None or live[0] != namespace or user is None:
+            return False
+        if self.live.by_sid[live].user != user:
+            return False
+        eio_sid = server.manager.eio_sid_from_sid(live[1], namespace)
+        if eio_sid is None:
+            return False
+        await server.eio.disconnect(eio_sid)
+        return True
 
     # Its transport ended ------------------------------------------------------------
 
@@ -190,18 +292,18 @@ class Recovery:
         """The connections of a transport that ended, with their rooms and data, to keep
         (collected before python-socketio forgets them)."""
         kept = []
+        self.replayed_upto.pop(eio_sid, None)
+        opted_out = eio_sid in self.without_offsets
+        self.without_offsets.discard(eio_sid)
         for namespace in list(server.manager.get_namespaces()):
             sid = server.manager.sid_from_eio_sid(eio_sid, namespace)
             connection = self.live.pop(namespace, sid) if sid is not None else None
+            if opted_out:
+                continue
             if connection is None or not server.manager.is_connected(sid, namespace):
                 continue
-            connection.rooms = [room for room in server.manager.get_rooms(sid, namespace)
-                                if room != sid]
-            try:
-                connection.data = dict(
-                    (await server.eio.get_session(eio_sid)).get(namespace, {}))
-            except KeyError:
-                connection.data = {}
+            await self._snapshot(server, eio_sid, connection)
+            connection.node = None  # dropped: nobody holds it any more
             kept.append(connection)
         return kept
 
@@ -215,9 +317,9 @@ class Recovery:
     # Every emit without an ack -------------------------------------------------------
 
     async def stamp(self, event: str, data: Any, namespace: str | None = None, to: Any = None,
-                    room: Any = None, skip_sid: Any = None, **_: Any) -> tuple[Any, ...]:
+                    room: Any = None, skip_sid: Any = None, **_: Any) -> Stamped:
         """Log an emit (python-socketio's ``emit`` arguments, without a callback); its
-        arguments with the offset appended."""
+        arguments with the offset appended, and whether it was logged."""
         namespace = namespace_name(namespace)
         args = arguments(data)
         target = to if to is not None else room
@@ -228,9 +330,9 @@ class Recovery:
         except Exception:  # noqa: BLE001 - the store is down: send it, unlogged
             logger.exception("an emit could not be logged for connection state recovery; "
                              "it is sent, but not replayed to clients away")
-            return tuple(args)
+            return Stamped(tuple(args), logged=False)
         self._purge_later()
-        return (*args, offset)
+        return Stamped((*args, offset), logged=True)
 
     # Expiry -------------------------------------------------------------------------
 
@@ -257,19 +359,21 @@ class Recovery:
 
 
 def recovery_for(setting: Any, queue: str | None, queue_options: dict[str, Any] | None,
-                 ping_budget: float) -> Recovery | None:
+                 ping_budget: float, fleet: bool = False) -> Recovery | None:
     """Recovery as ``ASYNCTION_CONNECTION_STATE_RECOVERY`` asks (None: off): in Redis when
     the message queue is Redis, else in this process. ``ping_budget`` is how long a dead
     transport may go unnoticed (ping interval plus timeout): emits are kept that much
-    longer than the window."""
+    longer than the window. In a ``fleet`` (Redis, forwarding on) the processes deliver
+    each other's emits from the log (:mod:`.fanout`), not through pub/sub."""
     options = RecoveryOptions.from_setting(setting)
     if options is None:
         return None
     retention = options.max_disconnection_duration + ping_budget
     if queue is not None and broker_of(queue) == "redis":
-        channel = (queue_options or {}).get("channel") or "socketio"  # python-socketio's
-        prefix = options.key_prefix or f"{channel}:recovery"
-        return Recovery(options, RedisStore(queue, options, retention, prefix), retention)
+        prefix = options.key_prefix or f"{queue_channel(queue_options)}:recovery"
+        recovery = Recovery(options, RedisStore(queue, options, retention, prefix), retention)
+        recovery.fans_out = fleet
+        return recovery
     return Recovery(options, MemoryStore(options, retention), retention)
 
 

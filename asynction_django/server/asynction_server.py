@@ -21,9 +21,10 @@ from socketio import packet
 from ..exceptions import AckValidationError, InvalidPacket, UnknownEventError
 from ..logs import client_logger
 from ..names import namespace_name
-from ..recovery import Recovery, packet_offset
+from ..recovery import LoggedEmit, Recovery, packet_offset, without_offset
 from ..spec import Server, Spec
 from ..validation import ArgumentsValidator, as_arguments
+from ..wording import named
 from .engine import EngineServer, reusing_id
 from .packets import check_attachment, decode
 
@@ -73,6 +74,10 @@ class AsynctionServer(socketio.AsyncServer):
 
     # Outgoing validation -------------------------------------------------------------
 
+    def sends(self, namespace: str | None, event: str) -> bool:
+        """Whether the spec has the server send ``event`` in ``namespace``."""
+        return (namespace_name(namespace), event) in self._outgoing
+
     def validate_emit(self, event: str, data: Any, namespace: str | None = None) -> OutgoingEvent:
         """Raise if emitting ``event`` with ``data`` to ``namespace`` breaks the spec;
         return the event's compiled checks otherwise."""
@@ -82,7 +87,7 @@ class AsynctionServer(socketio.AsyncServer):
             if namespace not in self.spec.namespaces:
                 raise UnknownEventError(f"namespace {namespace!r} is not in the spec")
             raise UnknownEventError(
-                f"event {event!r} is not sent by the server in namespace {namespace!r}"
+                f"event {named(event)} is not sent by the server in namespace {namespace!r}"
             )
         if self.validation and outgoing.payload is not None:
             outgoing.payload.validate(as_arguments(data))
@@ -117,7 +122,10 @@ class AsynctionServer(socketio.AsyncServer):
             callback = self._checked_callback(outgoing, event, kwargs.get("namespace"), callback,
                                               on_invalid_ack)
         elif self.recovery is not None:
-            data = await self.recovery.stamp(event, data, **kwargs)
+            stamped = await self.recovery.stamp(event, data, **kwargs)
+            data = stamped.data
+            if stamped.logged and self.recovery.fans_out:  # the others read it in the log
+                kwargs["ignore_queue"] = True
         await super().emit(event, data, callback=callback, **kwargs)
 
     async def call(self, event: str, data: Any = None, to: Any = None, sid: Any = None,
@@ -156,12 +164,29 @@ class AsynctionServer(socketio.AsyncServer):
             try:
                 ack.validate(args)
             except AckValidationError as exc:
-                client_logger.warning("a client's ack for %r in %s is invalid: %s at %s", event,
-                                      namespace_name(namespace), exc.message, _where(exc))
+                client_logger.warning("a client's ack for %r in %s is invalid: %s", event,
+                                      namespace_name(namespace), exc)
                 return on_invalid(exc) if on_invalid is not None else None
             return callback(*args)
 
         return checked
+
+    # A connection's rooms and data: in a fleet with recovery, written through ----------
+
+    async def enter_room(self, sid: str, room: Any, namespace: str | None = None) -> None:
+        await super().enter_room(sid, room, namespace)
+        if self.recovery is not None:
+            await self.recovery.changed(self, sid, namespace_name(namespace))
+
+    async def leave_room(self, sid: str, room: Any, namespace: str | None = None) -> None:
+        await super().leave_room(sid, room, namespace)
+        if self.recovery is not None:
+            await self.recovery.changed(self, sid, namespace_name(namespace))
+
+    async def save_session(self, sid: str, session: Any, namespace: str | None = None) -> None:
+        await super().save_session(sid, session, namespace)
+        if self.recovery is not None:
+            await self.recovery.changed(self, sid, namespace_name(namespace))
 
     # What clients send: checked before it is dispatched -----------------------------
 
@@ -285,7 +310,7 @@ class AsynctionServer(socketio.AsyncServer):
             sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
             if sid is not None and recovery is not None:
                 replayed = await recovery.started(
-                    eio_sid, namespace, sid,
+                    self, eio_sid, namespace, sid,
                     functools.partial(self._send_replay, eio_sid, namespace))
         finally:
             if recovery is not None:  # a refused connect leaves nothing behind
@@ -295,6 +320,12 @@ class AsynctionServer(socketio.AsyncServer):
         for queued_namespace, offset, send in queued:
             if (accepted or queued_namespace != namespace) and offset not in replayed:
                 await send()
+
+    async def deliver_logged(self, emit: LoggedEmit) -> None:
+        """Deliver another process's emit, read from the log, to this process's clients."""
+        event, *args = emit.data
+        await self.manager.emit(event, (*args, emit.offset), emit.namespace, room=emit.rooms,
+                                skip_sid=emit.skip, ignore_queue=True)
 
     async def _send_replay(self, eio_sid: str, namespace: str, data: list[Any]) -> None:
         """Send a missed event at once: replays go before whatever is held meanwhile."""
@@ -324,6 +355,14 @@ class AsynctionServer(socketio.AsyncServer):
         await super()._send_packet(eio_sid, pkt)
 
     async def _send_eio_packet(self, eio_sid: str, eio_pkt: Any) -> None:
+        recovery = self.recovery
+        if (recovery is not None and eio_sid in recovery.replayed_upto
+                and isinstance(eio_pkt.data, str) and recovery.repeats_replay(
+                    eio_sid, self.packet_class(encoded_packet=eio_pkt.data))):
+            return  # it was replayed already: each event goes once
+        if (recovery is not None and recovery.without_offsets and isinstance(eio_pkt.data, str)
+                and eio_sid in recovery.without_offsets):
+            eio_pkt = without_offset(self.packet_class, eio_pkt)
         held = self._connecting.get(eio_sid)
         if held is not None:
             send = super()._send_eio_packet
@@ -338,8 +377,3 @@ class AsynctionServer(socketio.AsyncServer):
 
 
 __all__ = ["AsynctionServer", "OutgoingEvent"]
-
-
-def _where(exc: AckValidationError) -> str:
-    """Where a value failed, without the value (client data stays out of the logs)."""
-    return ", ".join(f"{error.pointer or '/'} ({error.keyword})" for error in exc.errors) or "/"

@@ -198,13 +198,21 @@ class EngineServer(engineio.AsyncServer):
         super().__init__(*args, **kwargs)
         self._async: dict[str, Any] = {**self._async, "websocket": GuardedWebSocket}
         self._polling: set[str] = set()  # sessions with a long-poll GET pending
+        # With a fleet (fleet/): the Forwarder that serves requests of other processes'
+        # sessions; every id this engine issues then begins with its node id.
+        self.forwarder: Any = None
+        # With a drain window (fleet/drain.py): SIGTERM hands the clients over gradually.
+        self.drain: Any = None
 
     def generate_id(self) -> str:
         """A new id, or the id a returning connection must get (python-socketio asks its
         engine for a namespace connection's sid): the one task that handles that CONNECT
         sees it, once, and nobody else (see :func:`reusing_id`)."""
         reused = _reused_id.get()
-        return reused.pop() if reused else str(super().generate_id())
+        if reused:
+            return reused.pop()
+        node = self.forwarder.node_id if self.forwarder is not None else ""
+        return node + str(super().generate_id())
 
     @property
     def ping_interval_ms(self) -> int:
@@ -246,6 +254,20 @@ class EngineServer(engineio.AsyncServer):
             if scope["type"] == "websocket":
                 return await send({"type": "websocket.close", "code": 1000})
             return await _respond(send, 400, b"Bad Request")
+        drain = self.drain
+        if drain is not None:
+            drain.install()  # on the loop, in the main thread: the first request's
+            if drain.draining and (not sid or socket is None):  # another process takes it
+                if scope["type"] == "websocket":
+                    return await send({"type": "websocket.close", "code": 1013})
+                return await _respond(send, 503, b"Service Unavailable")
+        if self.forwarder is not None:
+            await self.forwarder.start()  # subscribed before this node issues any id
+            owner = self.forwarder.owner_elsewhere(sid) if sid and socket is None else None
+            if owner is not None:  # another process's session: served there
+                if scope["type"] == "websocket":
+                    return await self.forwarder.forward_websocket(scope, receive, send, owner)
+                return await self.forwarder.forward_http(scope, receive, send, owner)
         if scope["type"] == "websocket":
             if transport != "websocket":
                 return await send({"type": "websocket.close", "code": 1000})

@@ -30,6 +30,7 @@ from ..logs import logger
 from ..recovery import Recovery
 from ..security import Guard
 from ..validation import ArgumentsValidator, HandshakeValidator, as_arguments
+from ..wording import closest, named
 from .connections import ConnectionState, handling
 from .django_scope import save_django_session
 from .watchdog import Watchdog
@@ -89,9 +90,23 @@ class SpecNamespace(socketio.AsyncNamespace):
         sid, data = args[0], args[1:]
         route = self.routes.get(event)
         if route is None:
-            unknown = f"event {event!r} is not part of namespace {self.namespace!r}"
-            return await self._fail(sid, UnknownEventError(unknown))
+            return await self._fail(sid, UnknownEventError(self._unknown(event, sid)))
         return await self._dispatch(route, sid, data)
+
+    def _unknown(self, event: str, sid: str) -> str:
+        """Why ``event`` is refused: the server sends it, or the closest name a client may send
+        (among the events this connection may send: an operation it failed is left out)."""
+        where = f"in namespace {self.namespace!r}"
+        sends = getattr(self.server, "sends", None)
+        if sends is not None and sends(self.namespace, event):
+            return (f"event {named(event)} is sent by the server {where}: clients may not "
+                    "send it")
+        checks = (self.connections.get(sid) or ConnectionState()).event_checks
+        sendable = [name for name, route in self.routes.items() if route.guard is None
+                    or isinstance(checks.get(id(route.guard)), dict)]  # checked, and met
+        guess = closest(event, sendable)
+        hint = f" (did you mean {guess!r}?)" if guess is not None else ""
+        return f"event {named(event)} is not part of namespace {self.namespace!r}{hint}"
 
     async def _event_allowed(self, guard: Guard, sid: str) -> None:
         """Check the operation's security once per connection; raise if it is not met."""
@@ -109,31 +124,33 @@ class SpecNamespace(socketio.AsyncNamespace):
             raise outcome
 
     async def _dispatch(self, route: EventRoute, sid: str, data: tuple[Any, ...]) -> Any:
-        try:
+        try:  # what the client sent: its mistakes are told to it
             if route.guard is not None:
                 await self._event_allowed(route.guard, sid)
             if route.payload is not None:
                 route.payload.validate(data)
             if route.takes is not None:  # even with validation off: never a TypeError
                 route.takes.check(route.event, data)
+        except (ValidationError, SecurityError) as exc:
+            return await self._fail(sid, exc)
+        try:  # what the server does: its mistakes are logged, the client is told no more
             result = await self._run(route.handler, sid, data) if route.handler else None
             state = self.connections.get(sid)
             if state is not None and state.session is not None and state.session.modified:
                 await save_django_session(state.session)
-        except (ValidationError, SecurityError, HandlerTimeout) as exc:
+        except (SecurityError, HandlerTimeout) as exc:  # a refusal, or the handler's time up
             if isinstance(exc, HandlerTimeout):
                 logger.error("handler for %r in %s %s", route.event, self.namespace, exc)
             return await self._fail(sid, exc)
         except Exception as exc:  # noqa: BLE001 - a handler bug must not reach the client
             logger.exception("handler for %r in %s raised", route.event, self.namespace)
-            return await self._fail(sid, exc)
+            return await self._fail(sid, _as_server_bug(exc))
         if route.ack is not None:
             try:
                 route.ack.validate(as_arguments(result))
             except AckValidationError as exc:
-                logger.error("handler for %r in %s returned an invalid ack: %s %s",
-                             route.event, self.namespace, exc.message,
-                             [error.as_dict() for error in exc.errors])
+                logger.error("handler for %r in %s returned an invalid ack: %s", route.event,
+                             self.namespace, exc)
                 return await self._fail(sid, exc)
         return result
 
@@ -236,7 +253,7 @@ class SpecNamespace(socketio.AsyncNamespace):
         finally:
             self.connections.pop(sid, None)
             if self.recovery is not None:
-                self.recovery.left(self.namespace, sid)
+                await self.recovery.left(self.namespace, sid)
 
     async def _run_disconnect_handler(self, sid: str, reason: str | None) -> None:
         if self.disconnect_handler is None:
@@ -246,3 +263,18 @@ class SpecNamespace(socketio.AsyncNamespace):
         except Exception as exc:  # noqa: BLE001
             logger.exception("disconnect handler of %s raised", self.namespace)
             await self._inform_error_handler(sid, exc)
+
+
+def _as_server_bug(exc: Exception) -> Exception:
+    """What a handler raised, as the client and the error handler are to see it.
+
+    A ValidationError from inside a handler is about the server's own doing (an emit or a
+    ``call`` the spec refuses), never the client's payload: it becomes a
+    :class:`HandlerError` (an InternalServerError on the wire, even from an error handler
+    that answers ``exc.as_wire()``), with the original as its ``__cause__``.
+    """
+    if not isinstance(exc, ValidationError):
+        return exc
+    bug = HandlerError(f"the handler raised {type(exc).__name__}: {exc}")
+    bug.__cause__ = exc
+    return bug

@@ -86,6 +86,9 @@ class AsyncSocketIOClient:
         self.pids: dict[str, str] = {}
         self.offsets: dict[str, str] = {}
         self.recovered: dict[str, bool] = {}
+        self.sids: dict[str, str] = {}  # per namespace: the sid its last connect got
+        self._auths: dict[str, Any] = {}  # per namespace: the auth it was connected with
+        self._dropped: list[str] = []  # the namespaces drop() lost, for connect() to rejoin
         self._silenced: list[asyncio.Task[None]] = []  # dropped silently, still open server-side
 
     # Engine.IO ---------------------------------------------------------------------------
@@ -187,15 +190,36 @@ class AsyncSocketIOClient:
 
     # Socket.IO ---------------------------------------------------------------------------
 
-    async def connect(self, namespace: str = "/", auth: Any = None,
+    async def connect(self, namespace: str | None = None, auth: Any = None,
                       timeout: float = DEFAULT_TIMEOUT) -> str:
         """Connect to ``namespace``; return its sid, or raise :class:`ConnectionRefused`.
 
-        After :meth:`drop`, this reconnects as socket.io-client does: with the session's
-        ``pid`` and last offset, so a server with connection state recovery restores it
-        (``self.recovered[namespace]`` tells).
+        ``namespace`` defaults to ``/``, and after :meth:`drop` to the namespaces the client
+        had (every one, in order; the first one's sid is returned). After a drop this
+        reconnects as socket.io-client does: with the ``auth`` it connected with (unless
+        given anew), the session's ``pid`` and last offset, so a server with connection
+        state recovery restores it (``self.recovered[namespace]`` tells).
         """
+        if namespace is None:
+            sids = [await self._connect(name, auth, timeout)
+                    for name in list(self._dropped) or [DEFAULT_NAMESPACE]]
+            return sids[0]
+        return await self._connect(namespace, auth, timeout)
+
+    @property
+    def sid(self) -> str | None:
+        """The sid of the namespace the client is connected to (or had, before a drop);
+        None before its first connect. With several, read ``sids[namespace]``."""
+        if len(self._connected) > 1:
+            raise ValueError(f"the client is connected to {self._connected}: read "
+                             "sids[namespace] to say which one")
+        had = self._connected or self._dropped or [DEFAULT_NAMESPACE]
+        return self.sids.get(had[0])
+
+    async def _connect(self, namespace: str, auth: Any, timeout: float) -> str:
         await self._open(timeout)
+        auth = self._auths.get(namespace) if auth is None else auth
+        self._auths[namespace] = auth
         if namespace in self.pids:
             claim = {"pid": self.pids[namespace]}
             if namespace in self.offsets:
@@ -214,7 +238,10 @@ class AsyncSocketIOClient:
             raise ConnectionRefused(namespace, data)
         if namespace not in self._connected:
             self._connected.append(namespace)
+        if namespace in self._dropped:
+            self._dropped.remove(namespace)
         sid: str = data["sid"]
+        self.sids[namespace] = sid
         return sid
 
     def _namespace(self, namespace: str | None) -> str:
@@ -311,7 +338,7 @@ class AsyncSocketIOClient:
 
         The server sees the transport close, or with ``silently`` sees nothing at all (as
         when a phone goes out of range) until its ping timeout. :meth:`connect` then
-        reconnects, asking for recovery.
+        reconnects to the namespaces the client had, asking for recovery.
         """
         if self._app_task is None:
             return
@@ -327,6 +354,7 @@ class AsyncSocketIOClient:
                 self._app_task.cancel()
         self._app_task = self._reader = None
         self._inbox, self._outbox = asyncio.Queue(), asyncio.Queue()
+        self._dropped = list(self._connected) or self._dropped
         self._connected.clear()
 
     async def disconnect(self) -> None:

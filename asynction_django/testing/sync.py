@@ -49,9 +49,13 @@ class SocketIOClient:
     def _run(self, coroutine: Coroutine[Any, Any, T], timeout: float = DEFAULT_TIMEOUT) -> T:
         return self._loop.run(coroutine, timeout)
 
-    def connect(self, namespace: str = "/", auth: Any = None,
+    def connect(self, namespace: str | None = None, auth: Any = None,
                 timeout: float = DEFAULT_TIMEOUT) -> str:
-        return self._run(self.async_client.connect(namespace, auth, timeout), timeout)
+        """See :meth:`AsyncSocketIOClient.connect` (``namespace`` by default: ``/``, or after
+        :meth:`drop` the namespaces the client had)."""
+        rejoining = len(self.async_client._dropped) if namespace is None else 1
+        return self._run(self.async_client.connect(namespace, auth, timeout),
+                         timeout * max(rejoining, 1))  # each connect has its own timeout
 
     def emit(self, event: str, *args: Any, namespace: str | None = None) -> None:
         """See :meth:`AsyncSocketIOClient.emit` (``namespace`` by default: the connected one)."""
@@ -77,6 +81,16 @@ class SocketIOClient:
 
     def disconnect(self) -> None:
         self._run(self.async_client.disconnect())
+
+    @property
+    def sid(self) -> str | None:
+        """See :attr:`AsyncSocketIOClient.sid`: the sid in the namespace it is connected to."""
+        return self.async_client.sid
+
+    @property
+    def sids(self) -> dict[str, str]:
+        """Per namespace: the sid its last connect got."""
+        return self.async_client.sids
 
     @property
     def recovered(self) -> dict[str, bool]:

@@ -5,9 +5,17 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandError
+from django.urls import reverse
 
+from ...asgi import docs_base, docs_in_urlconf
 from ...exceptions import AsynctionError, SpecError
 from ..base import SpecCommand
+
+
+def docs_path() -> str:
+    """Where ``get_asgi_application()`` serves the docs: where the project's URLs include
+    them, else beside the Socket.IO path (``/ws/docs`` for ``/ws/socket.io``)."""
+    return reverse("asynction_django:docs") if docs_in_urlconf() else f"{docs_base()}docs"
 
 
 class Command(SpecCommand):
@@ -17,14 +25,18 @@ class Command(SpecCommand):
 
     def add_arguments(self, parser: Any) -> None:
         super().add_arguments(parser)
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1",
+                            help="the address to serve on (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000,
+                            help="the port to serve on (default 8000)")
         parser.add_argument("--interval", type=float, default=1.0,
                             help="seconds between emits of every server event (default 1)")
         parser.add_argument("--accept-any-credentials", action="store_true",
                             help="security schemes accept any credential a client presents "
                                  "(the spec's security functions need not exist yet)")
-        parser.add_argument("--seed", type=int, help="seed Faker for repeatable fakes")
+        parser.add_argument("--seed", type=int,
+                            help="repeat the same fakes, in the same order, at every run "
+                                 "(timestamps are still the time of sending)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from daphne.endpoints import build_endpoint_description_strings
@@ -63,6 +75,9 @@ class Command(SpecCommand):
                 f"Mock of {spec.title!r} at {url} (Socket.IO path /{server.socketio_path}/): "
                 f"{events['received']} client event(s) acked with fakes, {events['sent']} "
                 f"server event(s) emitted every {options['interval']} s. Quit with CONTROL-C."))
+            if values.DOCS:
+                self.stdout.write(f"Docs and playground: {url}{docs_path()}")
+            self.stdout.flush()  # before serving, even when the output is a file or a pipe
         Server(application=application,
                endpoints=build_endpoint_description_strings(host=options["host"],
                                                             port=options["port"]),

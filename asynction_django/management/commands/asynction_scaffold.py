@@ -12,8 +12,9 @@ from ..base import SpecCommand
 
 class Command(SpecCommand):
     help = ("Write the handler functions the spec's x-handler/x-handlers paths name, typed "
-            "from the schemas. Existing code is never changed: only missing functions are "
-            "added.")
+            "from the schemas, and stubs of the security functions its schemes name "
+            "(x-...InfoFunc, x-scopeValidateFunc), which refuse every client until written. "
+            "Existing code is never changed: only missing functions are added.")
 
     def add_arguments(self, parser: Any) -> None:
         super().add_arguments(parser)
@@ -31,7 +32,8 @@ class Command(SpecCommand):
         base = Path(options["base_dir"] or getattr(settings, "BASE_DIR", None) or Path.cwd())
         plans = scaffold.plan(spec, base)
         if not plans:
-            self.stdout.write("The spec names no handlers (x-handler / x-handlers).")
+            self.stdout.write("The spec names no handlers (x-handler / x-handlers) and no "
+                              "security functions (x-...InfoFunc, x-scopeValidateFunc).")
         for module_plan in plans:
             left_alone = sorted(set(module_plan.functions) & module_plan.existing)
             missing = module_plan.missing

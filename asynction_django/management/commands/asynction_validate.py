@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from ...building import build
 from ...spec import inspect_spec
 from ...spec.problems import Problems
-from ..base import SpecCommand
+from ..base import UNWRITTEN_HINT, SpecCommand, unwritten
 
 
 class Command(SpecCommand):
@@ -35,7 +35,8 @@ class Command(SpecCommand):
             self.stderr.write(self.style.WARNING(f"{warning.file}:{warning.pointer}: ")
                               + f"warning: {warning.reason}")
         if problems or spec is None:
-            self.report(problems)
+            self.report(problems, "" if options["spec_only"] or not unwritten(problems)
+                        else UNWRITTEN_HINT)
         events = sum(len(ns.received) + len(ns.sent) for ns in spec.namespaces.values())
         self.stdout.write(self.style.SUCCESS(
             f"{spec.source}: a valid AsyncAPI {spec.version} document "

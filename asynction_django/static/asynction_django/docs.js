@@ -74,24 +74,35 @@
     });
   }
 
+  // Search: every word must be in an event's names, words, or its fields' names and
+  // descriptions (data-search, written by the page); no match says so.
   function setUpSearch() {
     const search = document.getElementById("docs-search");
     if (!search) return;
+    const empty = document.getElementById("search-empty");
     const navEvents = Array.from(document.querySelectorAll(".nav-event"));
     const articles = Array.from(document.querySelectorAll("article.event"));
     search.hidden = false;
     search.addEventListener("input", function () {
       const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
-      const matches = function (text) {
-        text = text.toLowerCase();
+      const matches = function (node) {
+        const text = (node.dataset.search || node.textContent).toLowerCase();
         return words.every(function (word) { return text.includes(word); });
       };
       navEvents.forEach(function (link) {
-        link.classList.toggle("hidden-by-search", !matches(link.dataset.search));
+        link.classList.toggle("hidden-by-search", !matches(link));
       });
+      let found = 0;
       articles.forEach(function (article) {
-        article.classList.toggle("hidden-by-search", !matches(article.textContent));
+        const hit = matches(article);
+        found += hit ? 1 : 0;
+        article.classList.toggle("hidden-by-search", !hit);
       });
+      if (empty) {
+        empty.hidden = !words.length || found > 0;
+        empty.textContent = found || !words.length ? "" : "No matches: no event, field or " +
+          "description has “" + search.value.trim() + "”. Press Escape to clear the search.";
+      }
     });
     document.addEventListener("keydown", function (event) {
       const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
@@ -115,6 +126,8 @@
     const label = toggle.lastChild;
     const isOpen = function () { return root.classList.contains("nav-open"); };
     const setOpen = function (open) {
+      // Below the contents bar, wherever it is (stuck at the top, or under the header).
+      if (open) nav.style.setProperty("--drawer-top", Math.max(0, toggle.getBoundingClientRect().bottom) + "px");
       root.classList.toggle("nav-open", open);
       toggle.setAttribute("aria-expanded", String(open));
       if (icon) icon.textContent = open ? "✕" : "☰";

@@ -10,6 +10,7 @@
   const connectForm = document.getElementById("pg-connect");
   const sendForm = document.getElementById("pg-send");
   const arityNote = document.getElementById("pg-arity");
+  const formatsNote = document.getElementById("pg-formats");
   const snippet = document.getElementById("pg-snippet");
   const helpers = window.asynctionDocs || { highlight: function () {}, addCopyButton: function () {} };
 
@@ -23,9 +24,11 @@
   root.hidden = false;
   document.querySelectorAll("button.try").forEach(function (button) { button.hidden = false; });
 
-  // Ajv checks payloads before sending; formats are left to the server's own check.
+  // Ajv checks payloads before sending, its errors worded as the server words them
+  // (schema-errors.js). The vendored Ajv has no formats: those are the server's to check.
   const Ajv = window.ajv2020 && (window.ajv2020.default || window.ajv2020);
-  const ajv = Ajv ? new Ajv({ strict: false, allErrors: true, validateFormats: false }) : null;
+  const ajv = Ajv ? new Ajv({ strict: false, allErrors: true, validateFormats: false, verbose: true }) : null;
+  const wording = window.asynctionSchemaErrors;
   const compiled = new Map();
   let socket = null;
 
@@ -89,16 +92,37 @@
       payload.value = "";
       payload.disabled = true;
       arityNote.textContent = "(this namespace has no client → server events)";
+      showFormats([]);
       return;
     }
-    sendForm.elements.ack.checked = spec.ack;
     payload.disabled = spec.arity === "none";
-    payload.value = spec.arity === "none" ? "" : JSON.stringify(spec.example, null, 2);
+    payload.value = spec.arity === "none" || !("example" in spec) ? "" : JSON.stringify(spec.example, null, 2);
     arityNote.textContent = {
       none: "(this event takes no arguments)",
       one: "(JSON: one argument)",
       tuple: "(JSON: a list, one item per argument)",
     }[spec.arity];
+    showFormats(formatsOf(spec.schema));
+  }
+
+  function showFormats(formats) {
+    if (!formatsNote) return;
+    formatsNote.hidden = !formats.length;
+    formatsNote.textContent = "This page does not check format (" + formats.join(", ") +
+      "): formats are checked by the server, and its answer shows in the log.";
+  }
+
+  // The formats a schema uses (not in examples or allowed values, which are data).
+  function formatsOf(schema) {
+    const found = new Set();
+    (function walk(node) {
+      if (!node || typeof node !== "object") return;
+      if (typeof node.format === "string") found.add(node.format);
+      Object.keys(node).forEach(function (key) {
+        if (!["enum", "const", "default", "examples", "example"].includes(key)) walk(node[key]);
+      });
+    })(schema);
+    return Array.from(found).sort();
   }
 
   function argumentsOf(spec) {
@@ -116,9 +140,11 @@
     const key = connectForm.elements.namespace.value + "\u0000" + event;
     if (!compiled.has(key)) compiled.set(key, ajv.compile(spec.schema));
     const validate = compiled.get(key);
-    if (validate(spec.arity === "tuple" ? args : args[0])) return [];
+    const value = spec.arity === "tuple" ? args : args[0];
+    if (validate(value)) return [];
+    if (wording) return wording.fromAjv(validate.errors, spec.schema, value);
     return validate.errors.map(function (error) {
-      return { pointer: error.instancePath || "/", message: error.message, keyword: error.keyword };
+      return { pointer: error.instancePath, message: error.message, keyword: error.keyword };
     });
   }
 
@@ -132,18 +158,43 @@
     status.classList.toggle("connected", connected);
   }
 
-  // Why a refusal happened, when the page can tell: no credentials, and a way to get some.
+  function loginLink() {
+    const link = document.createElement("a");
+    link.href = data.loginUrl;
+    link.className = "login";
+    link.textContent = "Log in";
+    return link;
+  }
+
+  // What the namespace's security asks for, from the spec's schemes: each alternative, and
+  // for each scheme what to send and where (a session cookie: to log in).
+  function securityHint(hint, alternatives) {
+    const describe = function (scheme) {
+      return scheme.needs + " (security scheme " + scheme.scheme + ")" + (scheme.send ? ": " + scheme.send : "");
+    };
+    hint.append("This namespace needs " + (alternatives.length > 1 ? "one of: " : "") +
+      alternatives.map(function (schemes) { return schemes.map(describe).join("; and "); }).join(". Or ") + ".");
+    const session = alternatives.some(function (schemes) {
+      return schemes.some(function (scheme) { return scheme.session; });
+    });
+    if (session && !data.user && data.loginUrl) {
+      hint.append(" You are not logged in. ", loginLink(), " and connect again as your user.");
+    } else if (session && data.user) {
+      hint.append(" You are logged in as " + data.user + ", and the server refused that session.");
+    }
+  }
+
+  // Why a refusal happened, when the page can tell: what the namespace's security wants.
   function refusalHint(error, namespace) {
     if (error.message !== "Unauthorized") return null;
     const hint = document.createElement("span");
     hint.className = "hint";
     const section = document.querySelector('section.namespace[data-namespace="' + CSS.escape(namespace) + '"]');
-    if (!data.user && data.loginUrl) {
-      const link = document.createElement("a");
-      link.href = data.loginUrl;
-      link.className = "login";
-      link.textContent = "Log in";
-      hint.append("The namespace wants credentials and you are not logged in. ", link,
+    const alternatives = (data.namespaces[namespace] || {}).security || [];
+    if (alternatives.length) {
+      securityHint(hint, alternatives);
+    } else if (!data.user && data.loginUrl) {
+      hint.append("The namespace wants credentials and you are not logged in. ", loginLink(),
         " and connect again as your user.");
     } else {
       hint.append((data.user ? "Logged in as " + data.user + ", but the" : "The") +
@@ -227,20 +278,19 @@
       }
     }
     entry("sent", " " + event, args.length === 1 ? args[0] : args);
-    if (!sendForm.elements.ack.checked) {
-      socket.emit.apply(socket, [event].concat(args));
-      return;
-    }
+    // Always with an ack, declared or not: a refusal is an error ack, never silence.
     const timed = socket.timeout(10000);
     timed.emit.apply(timed, [event].concat(args, [function (timeout) {
       const reply = Array.prototype.slice.call(arguments, 1);
       if (timeout) {
-        entry("error", " " + event + ": no ack within 10 s");
+        entry("error", " " + event + ": no answer within 10 s");
         return;
       }
       const value = reply.length === 1 ? reply[0] : reply;
       const failed = value && typeof value === "object" && value.error && value.error.type;
-      entry(failed ? "error" : "ack", " " + event, value);
+      if (failed) entry("error", " " + event, value);
+      else if (!reply.length) entry("ack", " " + event + ": accepted, the ack carries no value");
+      else entry("ack", " " + event, value);
     }]));
   }
 

@@ -1,8 +1,8 @@
 // @ts-check
 // The example chat's browser side: everything goes through the spec'd Socket.IO API.
 // The socket calls are type-checked against the types generated from the spec
-// (`manage.py asynction_export --format typescript -o client.ts` next to this file; the
-// test_typed_clients tests run tsc on it), so a spec change that breaks the page fails.
+// (`manage.py asynction_export --format typescript -o client.ts` next to this file;
+// tests/clients/test_typescript.py runs tsc on it), so a spec change that breaks the page fails.
 /** @typedef {import("./client").ExampleChatSocket} ChatSocket */
 /** @typedef {import("./client").AdminSocket} AdminSocket */
 /** @typedef {import("./client").ChatMessage} ChatMessage */

@@ -1,0 +1,375 @@
+"""Requests for a session another process owns, served by that process through Redis.
+
+Behind a round-robin balancer (or ``uvicorn --workers N``, whose workers share one port),
+every request of a long-polling session — and its WebSocket upgrade — may reach any
+process. The one that receives a request for a session it does not hold forwards it to the
+owner (:mod:`.nodes` tells which): a long-poll GET or a POST travels as one message and its
+answer as another; a WebSocket is accepted here and tunnelled, frame by frame, to the
+owner's engine. The owner runs the request through its own Engine.IO server exactly as if
+it had arrived there, so every protocol rule and limit applies unchanged.
+
+Each process subscribes to one Redis channel of its own; every message names what it
+belongs to (a request id, a tunnel id). Payloads are bytes after a JSON header line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ..logs import broker_logger
+from .nodes import HEARTBEAT_EVERY, HEARTBEAT_TTL, owner_of
+
+Handler = Callable[[dict[str, Any], Any, Any], Awaitable[Any]]
+TAKEOVER_TIMEOUT = 5.0  # seconds a node may take to close a connection another node claims
+SCOPE_KEYS = ("type", "method", "path", "root_path", "scheme", "http_version", "client",
+              "server", "subprotocols")
+
+
+def encode(header: dict[str, Any], body: bytes = b"") -> bytes:
+    return json.dumps(header, separators=(",", ":")).encode() + b"\n" + body
+
+
+def decode(message: bytes) -> tuple[dict[str, Any], bytes]:
+    header, _, body = message.partition(b"\n")
+    return json.loads(header), body
+
+
+def scope_to_json(scope: dict[str, Any]) -> dict[str, Any]:
+    """What the owner needs of an ASGI scope to serve the request as its own."""
+    kept = {key: scope[key] for key in SCOPE_KEYS if key in scope}
+    kept["query_string"] = scope.get("query_string", b"").decode("latin-1")
+    kept["headers"] = [[name.decode("latin-1"), value.decode("latin-1")]
+                       for name, value in scope.get("headers", ())]
+    return kept
+
+
+def scope_from_json(data: dict[str, Any]) -> dict[str, Any]:
+    scope = {**data, "asgi": {"version": "3.0"}}
+    scope["query_string"] = data["query_string"].encode("latin-1")
+    scope["headers"] = [(name.encode("latin-1"), value.encode("latin-1"))
+                        for name, value in data["headers"]]
+    return scope
+
+
+class Forwarder:
+    """This process's end of the fleet: forwards what is not its own, serves what is."""
+
+    def __init__(self, url: str, prefix: str, node_id: str, handler: Handler,
+                 reply_timeout: float, max_body: int, **redis_options: Any):
+        import redis.asyncio as redis  # the [redis] extra, checked with the message queue
+
+        self.redis: Any = redis.Redis.from_url(url, **redis_options)
+        self.prefix = prefix
+        self.node_id = node_id
+        self.handler = handler  # the engine's handle_request(scope, receive, send)
+        self.reply_timeout = reply_timeout
+        self.max_body = max_body
+        self._replies: dict[str, asyncio.Future[tuple[dict[str, Any], bytes]]] = {}
+        self._tunnels: dict[str, asyncio.Queue[tuple[dict[str, Any], bytes]]] = {}
+        self._relayed: dict[str, str] = {}  # tunnels this node relays: id -> owner node
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._started: asyncio.Future[None] | None = None
+        # Set by building when recovery keeps connected clients in Redis: (namespace, pid,
+        # user) -> whether this node closed that connection (and kept it) for another.
+        self.on_takeover: Callable[[str, str, str | None], Awaitable[bool]] | None = None
+
+    def owner_elsewhere(self, sid: str) -> str | None:
+        """The node that owns ``sid`` when it is another process (None: ours, or no node's)."""
+        owner = owner_of(sid)
+        return owner if owner is not None and owner != self.node_id else None
+
+    def channel(self, node_id: str) -> str:
+        return f"{self.prefix}:fleet:{node_id}"
+
+    def _alive_key(self, node_id: str) -> str:
+        return f"{self.prefix}:fleet:node:{node_id}"
+
+    # Starting -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Subscribe and announce this node (once; later calls wait for the first)."""
+        if self._started is None:
+            self._started = asyncio.get_running_loop().create_future()
+            pubsub = self.redis.pubsub()
+            await pubsub.subscribe(self.channel(self.node_id))
+            await self.redis.set(self._alive_key(self.node_id), "1", ex=HEARTBEAT_TTL)
+            self._spawn(self._listen(pubsub))
+            self._spawn(self._heartbeat())
+            self._started.set_result(None)
+        await self._started
+
+    def _spawn(self, coroutine: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_EVERY)
+            try:
+                await self.redis.set(self._alive_key(self.node_id), "1", ex=HEARTBEAT_TTL)
+            except Exception:  # noqa: BLE001 - Redis is down: retried at the next beat
+                broker_logger.warning("the fleet heartbeat could not reach Redis",
+                                      exc_info=True)
+
+    async def alive(self, node_id: str) -> bool:
+        return bool(await self.redis.exists(self._alive_key(node_id)))
+
+    async def _publish(self, node_id: str, header: dict[str, Any], body: bytes = b"") -> bool:
+        """Whether a process was listening (a node killed without a word has no listener,
+        even while its heartbeat key lasts)."""
+        return bool(await self.redis.publish(self.channel(node_id), encode(header, body)))
+
+    async def _listen(self, pubsub: Any) -> None:
+        while True:
+            try:
+                message = await pubsub.get_message(ignore_subscribe_messages=True,
+                                                   timeout=None)
+            except Exception:  # noqa: BLE001 - Redis went away: reconnect and go on
+                broker_logger.warning("the fleet channel lost Redis; resubscribing",
+                                      exc_info=True)
+                await asyncio.sleep(1)
+                with contextlib.suppress(Exception):
+                    await pubsub.subscribe(self.channel(self.node_id))
+                continue
+            if message is None:
+                continue
+            header, body = decode(message["data"])
+            kind = header["k"]
+            if kind == "http":
+                self._spawn(self._serve_http(header, body))
+            elif kind == "reply":
+                waiting = self._replies.pop(header["id"], None)
+                if waiting is not None and not waiting.done():
+                    waiting.set_result((header, body))
+            elif kind == "takeover":
+                self._spawn(self._hand_over(header))
+            elif kind == "ws-open":
+                self._tunnels[header["id"]] = asyncio.Queue()
+                self._spawn(self._serve_websocket(header))
+            else:  # a frame or the end of a tunnel, on either side
+                tunnel = self._tunnels.get(header["id"])
+                if tunnel is not None:
+                    tunnel.put_nowait((header, body))
+
+    # The process that received the request ------------------------------------------
+
+    async def forward_http(self, scope: dict[str, Any], receive: Any, send: Any,
+                           owner: str) -> None:
+        body = b""
+        while True:
+            event = await receive()
+            body += event.get("body", b"")
+            if len(body) > self.max_body:
+                return await _respond(send, 413, b"Payload Too Large")
+            if not event.get("more_body"):
+                break
+        if not await self.alive(owner):
+            return await _respond(send, 400, b"Bad Request")  # its process is gone
+        request = secrets.token_hex(8)
+        answer = asyncio.get_running_loop().create_future()
+        self._replies[request] = answer
+        if not await self._publish(owner, {"k": "http", "id": request, "r": self.node_id,
+                                           "s": scope_to_json(scope)}, body):
+            self._replies.pop(request, None)
+            return await _respond(send, 400, b"Bad Request")  # nobody there any more
+        try:
+            header, content = await asyncio.wait_for(answer, self.reply_timeout)
+        except TimeoutError:
+            self._replies.pop(request, None)
+            return await _respond(send, 400, b"Bad Request")
+        await send({"type": "http.response.start", "status": header["status"],
+                    "headers": [(n.encode("latin-1"), v.encode("latin-1"))
+                                for n, v in header["headers"]]})
+        await send({"type": "http.response.body", "body": content})
+
+    async def forward_websocket(self, scope: dict[str, Any], receive: Any, send: Any,
+                                owner: str) -> None:
+        await receive()  # websocket.connect
+        if not await self.alive(owner):
+            await send({"type": "websocket.close", "code": 1000})
+            return
+        tunnel = secrets.token_hex(8)
+        inbox: asyncio.Queue[tuple[dict[str, Any], bytes]] = asyncio.Queue()
+        self._tunnels[tunnel] = inbox
+        self._relayed[tunnel] = owner
+        try:
+            if not await self._publish(owner, {"k": "ws-open", "id": tunnel,
+                                               "r": self.node_id, "s": scope_to_json(scope)}):
+                await send({"type": "websocket.close", "code": 1000})
+                return
+            client = asyncio.ensure_future(self._client_to_owner(receive, owner, tunnel))
+            try:
+                await self._owner_to_client(inbox, send, owner)
+            finally:
+                client.cancel()
+        finally:
+            self._tunnels.pop(tunnel, None)
+            self._relayed.pop(tunnel, None)
+
+    def relayed(self) -> list[str]:
+        """The WebSockets this node relays to other nodes (their tunnel ids)."""
+        return list(self._relayed)
+
+    async def end_relay(self, tunnel: str) -> None:
+        """Hand a relayed WebSocket back: its owner ends the session first (and keeps it,
+        with recovery on), then its client is closed here, and reconnects elsewhere."""
+        owner, inbox = self._relayed.get(tunnel), self._tunnels.get(tunnel)
+        if owner is None or inbox is None:
+            return
+        await self._publish(owner, {"k": "ws-end", "id": tunnel})
+        inbox.put_nowait(({"k": "ws-close", "id": tunnel, "code": 1001}, b""))
+
+    async def _client_to_owner(self, receive: Any, owner: str, tunnel: str) -> None:
+        while True:
+            event = await receive()
+            if event["type"] == "websocket.disconnect":
+                await self._publish(owner, {"k": "ws-end", "id": tunnel})
+                return
+            text = event.get("text")
+            if text is not None:
+                await self._publish(owner, {"k": "ws-in", "id": tunnel, "t": 1},
+                                    text.encode())
+            else:
+                await self._publish(owner, {"k": "ws-in", "id": tunnel},
+                                    event.get("bytes") or b"")
+
+    async def _owner_to_client(self, inbox: asyncio.Queue[tuple[dict[str, Any], bytes]],
+                               send: Any, owner: str) -> None:
+        while True:
+            try:
+                header, body = await asyncio.wait_for(inbox.get(), HEARTBEAT_TTL)
+            except TimeoutError:
+                if await self.alive(owner):
+                    continue
+                await send({"type": "websocket.close", "code": 1001})
+                return
+            kind = header["k"]
+            if kind == "ws-accept":
+                await send({"type": "websocket.accept"})
+            elif kind == "ws-out":
+                await send({"type": "websocket.send", **_frame(header, body)})
+            else:  # ws-close
+                await send({"type": "websocket.close", "code": header.get("code", 1000)})
+                return
+
+    async def take_over(self, node: str, namespace: str, pid: str,
+                        user: str | None) -> bool | None:
+        """Ask ``node`` to close the connection ``pid`` names and keep it: True if it did,
+        False if it refused or did not answer in time, None if nobody listens there (a
+        node killed without a word)."""
+        request = secrets.token_hex(8)
+        answer = asyncio.get_running_loop().create_future()
+        self._replies[request] = answer
+        try:
+            if not await self._publish(node, {"k": "takeover", "id": request,
+                                              "r": self.node_id, "ns": namespace, "pid": pid,
+                                              "user": user}):
+                return None
+            header, _ = await asyncio.wait_for(answer, TAKEOVER_TIMEOUT)
+        except TimeoutError:
+            return False
+        finally:
+            self._replies.pop(request, None)
+        return bool(header.get("ok"))
+
+    # The process that owns the session ----------------------------------------------
+
+    async def _hand_over(self, header: dict[str, Any]) -> None:
+        handed = False
+        if self.on_takeover is not None:
+            try:
+                handed = await self.on_takeover(header["ns"], header["pid"], header["user"])
+            except Exception:  # noqa: BLE001 - not handed over: the claim starts anew
+                broker_logger.exception("a connection could not be handed to another node")
+        await self._publish(header["r"], {"k": "reply", "id": header["id"], "ok": handed})
+
+    async def _serve_http(self, header: dict[str, Any], body: bytes) -> None:
+        response: dict[str, Any] = {"status": 500, "headers": []}
+        content = bytearray()
+        delivered = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return {"type": "http.disconnect"}  # the engine reads the body only
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                response["status"] = message["status"]
+                response["headers"] = [[n.decode("latin-1"), v.decode("latin-1")]
+                                       for n, v in message.get("headers", ())]
+            elif message["type"] == "http.response.body":
+                content.extend(message.get("body", b""))
+
+        try:
+            await self.handler(scope_from_json(header["s"]), receive, send)
+        except Exception:  # noqa: BLE001 - answered as the engine would answer a crash
+            broker_logger.exception("a forwarded request failed")
+        await self._publish(header["r"], {"k": "reply", "id": header["id"], **response},
+                            bytes(content))
+
+    async def _serve_websocket(self, header: dict[str, Any]) -> None:
+        tunnel, forwarder = header["id"], header["r"]
+        inbox = self._tunnels[tunnel]
+        connected = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal connected
+            if not connected:
+                connected = True
+                return {"type": "websocket.connect"}
+            frame, body = await inbox.get()
+            if frame["k"] == "ws-end":
+                return {"type": "websocket.disconnect", "code": 1000}
+            return {"type": "websocket.receive", **_frame(frame, body)}
+
+        async def send(message: dict[str, Any]) -> None:
+            kind = message["type"]
+            if kind == "websocket.accept":
+                await self._publish(forwarder, {"k": "ws-accept", "id": tunnel})
+            elif kind == "websocket.send":
+                text = message.get("text")
+                if text is not None:
+                    await self._publish(forwarder, {"k": "ws-out", "id": tunnel, "t": 1},
+                                        text.encode())
+                else:
+                    await self._publish(forwarder, {"k": "ws-out", "id": tunnel},
+                                        message.get("bytes") or b"")
+            elif kind == "websocket.close":
+                await self._publish(forwarder, {"k": "ws-close", "id": tunnel,
+                                                "code": message.get("code", 1000)})
+
+        try:
+            await self.handler(scope_from_json(header["s"]), receive, send)
+        except Exception:  # noqa: BLE001 - the tunnel ends; the client reconnects
+            broker_logger.exception("a forwarded WebSocket failed")
+        finally:
+            self._tunnels.pop(tunnel, None)
+            with contextlib.suppress(Exception):
+                await self._publish(forwarder, {"k": "ws-close", "id": tunnel, "code": 1000})
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await self.redis.delete(self._alive_key(self.node_id))
+        await self.redis.aclose()
+
+
+def _frame(header: dict[str, Any], body: bytes) -> dict[str, Any]:
+    return {"text": body.decode()} if header.get("t") else {"bytes": body}
+
+
+async def _respond(send: Any, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain"),
+                            (b"x-content-type-options", b"nosniff")]})
+    await send({"type": "http.response.body", "body": body})
