@@ -15,7 +15,7 @@ from collections import deque
 from typing import Any
 
 from ..conf import RecoveryOptions
-from .records import KeptConnection, LoggedEmit
+from .records import KeptConnection, LoggedEmit, replay_start
 
 OFFSET = re.compile(r"[0-9]{1,20}", re.ASCII)  # what this store hands out: 1, 2, 3...
 
@@ -83,11 +83,9 @@ class MemoryStore:
     async def replay_from(self, kept: KeptConnection, offset: str | None) -> str | None:
         """Where ``kept``'s replay starts: the offset it presents, never before its own
         start; None when emits after it are gone (or the offset was never given)."""
-        claimed = self.parse(kept.base if offset is None else offset)
-        base = self.parse(kept.base)
-        if claimed is None or base is None:
+        after = replay_start(self.parse, kept, offset)
+        if after is None:
             return None
-        after = max(claimed, base)
         return str(after) if self._capped <= after <= self._last else None
 
     async def missed(self, kept: KeptConnection, after: str) -> list[LoggedEmit]:

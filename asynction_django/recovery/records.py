@@ -7,6 +7,7 @@ is what the wire carries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,3 +88,13 @@ def arguments(data: Any) -> list[Any]:
     if isinstance(data, tuple):
         return list(data)
     return [] if data is None else [data]
+
+
+def replay_start(parse: Callable[[str], Any], kept: KeptConnection, offset: str | None) -> Any:
+    """The parsed offset a replay starts after: the one the client presents (or its own
+    start, when it brings none), never before its own start; None if either is malformed."""
+    claimed = parse(kept.base if offset is None else offset)
+    base = parse(kept.base)
+    if claimed is None or base is None:
+        return None
+    return max(claimed, base)

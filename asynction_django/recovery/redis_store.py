@@ -18,7 +18,7 @@ from typing import Any
 
 from ..conf import RecoveryOptions
 from ..logs import recovery_logger as logger
-from .records import KeptConnection, LoggedEmit
+from .records import KeptConnection, LoggedEmit, replay_start
 
 STREAM_ID = re.compile(r"([0-9]{1,20})-([0-9]{1,20})", re.ASCII)
 
@@ -118,11 +118,9 @@ class RedisStore:
     async def replay_from(self, kept: KeptConnection, offset: str | None) -> str | None:
         """Where ``kept``'s replay starts: the offset it presents, never before its own
         start; None when emits after it are gone (or the offset was never given)."""
-        claimed = self.parse(kept.base if offset is None else offset)
-        base = self.parse(kept.base)
-        if claimed is None or base is None:
+        after = replay_start(self.parse, kept, offset)
+        if after is None:
             return None
-        after = max(claimed, base)
         newest = self.parse(await self.position())
         if newest is None or after > newest:
             return None  # an offset this log never gave

@@ -4,15 +4,12 @@ published during the blip)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import threading
-from pathlib import Path
 
 import redis
 from django.test import SimpleTestCase
 
-from tests.fleet.test_forwarding import node_binary
+from tests.fleet.rooms import join_rooms, received
 from tests.support import SPECS, LiveServer, PrivateRedis, eventually, free_port, unique
 
 ROOMS, CLIENTS, EVENTS = 2, 8, 100
@@ -44,14 +41,7 @@ class BlipTests(SimpleTestCase):
         for server in (a, b):
             self.addCleanup(server.stop)
             server.start("/socket.io/")
-        clients = subprocess.Popen(
-            [node_binary(), str(Path(__file__).with_name("room_clients.js")),
-             json.dumps({"url": b.url, "clients": CLIENTS, "rooms": ROOMS,
-                         "expected": EVENTS})],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.addCleanup(clients.kill)
-        ready = clients.stdout.readline()
-        self.assertIn("ready", json.loads(ready or "{}"), "" if ready else clients.stderr.read())
+        clients = join_rooms(self, b.url, CLIENTS, ROOMS, EVENTS)
         admin = redis.Redis(port=private.port)
         self.addCleanup(admin.close)
         self.assertTrue(eventually(lambda: readers(admin), 10), "no process reads the log")
@@ -73,9 +63,7 @@ class BlipTests(SimpleTestCase):
         blipper.join(10)
         self.assertEqual(publisher.returncode, 0, errors)
         self.assertGreater(blips, 0)
-        output, errors = clients.communicate("done\n", timeout=60)
-        self.assertEqual(clients.returncode, 0, errors)
-        for result in json.loads(output.strip().splitlines()[-1]):
+        for result in received(self, clients):
             with self.subTest(room=result["room"]):
                 self.assertEqual(result["news"],
                                  [f"{result['room']}:{number}" for number in range(EVENTS)])

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,19 @@ class Nginx:
     def stop(self) -> None:
         stop(self.process)
         self._tmp.cleanup()
+
+
+def start_fleet(cleanup: Callable[..., Any], settings: dict[str, Any],
+                count: int = 3) -> tuple[list[LiveServer], Nginx]:
+    """``count`` daphne processes with ``settings``, behind nginx round-robin; ``cleanup``
+    (a test's or a class's addCleanup) stops them."""
+    servers = [LiveServer(settings) for _ in range(count)]
+    for server in servers:
+        cleanup(server.stop)
+        server.start("/socket.io/")
+    nginx = Nginx([server.port for server in servers])
+    cleanup(nginx.stop)
+    return servers, nginx
 
 
 def socketio_clients(url: str, clients: int, calls: int) -> list[dict[str, Any]]:
@@ -184,16 +198,8 @@ class NginxRoundRobinTests(FleetMixin, SimpleTestCase):
         cls.redis = PrivateRedis(free_port())
         cls.redis.start()
         cls.addClassCleanup(cls.redis.stop)
-        settings = cls.fleet_settings(cls.redis)
-        cls.servers = []
-        for _ in range(3):
-            server = LiveServer(settings)
-            cls.addClassCleanup(server.stop)
-            server.start("/socket.io/")
-            cls.servers.append(server)
-        cls.nginx = Nginx([server.port for server in cls.servers])
-        cls.addClassCleanup(cls.nginx.stop)
-        cls.url = cls.nginx.url
+        cls.servers, nginx = start_fleet(cls.addClassCleanup, cls.fleet_settings(cls.redis))
+        cls.url = nginx.url
         cls.logs = [server.log for server in cls.servers]
 
     def test_a_session_whose_process_died_is_refused_at_once(self):
@@ -224,13 +230,8 @@ class WithoutForwardingTests(SimpleTestCase):
         redis = PrivateRedis(free_port())
         redis.start()
         self.addCleanup(redis.stop)
-        settings = FleetMixin.fleet_settings(redis, ASYNCTION_FORWARDING=False)
-        servers = [LiveServer(settings) for _ in range(3)]
-        for server in servers:
-            self.addCleanup(server.stop)
-            server.start("/socket.io/")
-        nginx = Nginx([server.port for server in servers])
-        self.addCleanup(nginx.stop)
+        _, nginx = start_fleet(self.addCleanup, FleetMixin.fleet_settings(
+            redis, ASYNCTION_FORWARDING=False))
         self.assertIn(400, raw_session(nginx.url, 6))  # "Invalid session" elsewhere
 
 

@@ -5,16 +5,14 @@ receives every event of its room exactly once, in order."""
 
 from __future__ import annotations
 
-import json
 import signal
-import subprocess
 import sys
-from pathlib import Path
 
 from django.test import SimpleTestCase
 
-from tests.fleet.test_forwarding import Nginx, node_binary
-from tests.support import SPECS, LiveServer, PrivateRedis, free_port, unique
+from tests.fleet.rooms import join_rooms, received
+from tests.fleet.test_forwarding import start_fleet
+from tests.support import SPECS, PrivateRedis, free_port, unique
 
 ROOMS, CLIENTS, EVENTS = 3, 24, 100  # EVENTS per room, one every 0.1 s
 PUBLISHER = f"""
@@ -37,20 +35,8 @@ class RollingRestartTests(SimpleTestCase):
                     "ASYNCTION_MESSAGE_QUEUE_OPTIONS": {"channel": unique("fleet")},
                     "ASYNCTION_CONNECTION_STATE_RECOVERY": True,
                     "ASYNCTION_DRAIN_WINDOW": 1.5}
-        servers = [LiveServer(settings) for _ in range(3)]
-        for server in servers:
-            self.addCleanup(server.stop)
-            server.start("/socket.io/")
-        nginx = Nginx([server.port for server in servers])
-        self.addCleanup(nginx.stop)
-        clients = subprocess.Popen(
-            [node_binary(), str(Path(__file__).with_name("room_clients.js")),
-             json.dumps({"url": nginx.url, "clients": CLIENTS, "rooms": ROOMS,
-                         "expected": EVENTS})],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.addCleanup(clients.kill)
-        ready = clients.stdout.readline()
-        self.assertIn("ready", json.loads(ready or "{}"), "" if ready else clients.stderr.read())
+        servers, nginx = start_fleet(self.addCleanup, settings)
+        clients = join_rooms(self, nginx.url, CLIENTS, ROOMS, EVENTS)
         publisher = servers[0].spawn_python(PUBLISHER)
         self.addCleanup(publisher.kill)
         for server in servers:  # one after the other, as a deploy does
@@ -59,9 +45,7 @@ class RollingRestartTests(SimpleTestCase):
             server.start("/socket.io/")
         _, errors = publisher.communicate(timeout=60)
         self.assertEqual(publisher.returncode, 0, errors)
-        output, errors = clients.communicate("done\n", timeout=60)
-        self.assertEqual(clients.returncode, 0, errors)
-        results = json.loads(output.strip().splitlines()[-1])
+        results = received(self, clients)
         for result in results:
             expected = [f"{result['room']}:{number}" for number in range(EVENTS)]
             with self.subTest(room=result["room"]):

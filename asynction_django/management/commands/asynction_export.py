@@ -1,3 +1,5 @@
+"""`manage.py asynction_export`: the spec as JSON or YAML (2.x as 3.0 too), or typed clients."""
+
 from __future__ import annotations
 
 import json

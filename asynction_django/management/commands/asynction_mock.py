@@ -1,3 +1,5 @@
+"""`manage.py asynction_mock`: the project's spec served with no handlers, fake data both ways."""
+
 from __future__ import annotations
 
 from typing import Any

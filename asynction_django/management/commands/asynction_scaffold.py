@@ -1,3 +1,5 @@
+"""`manage.py asynction_scaffold`: handler and security-function stubs for what the spec names."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,3 +1,5 @@
+"""`manage.py asynction_validate`: the spec checked as the server loads it, all problems at once."""
+
 from __future__ import annotations
 
 from typing import Any
