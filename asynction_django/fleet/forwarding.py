@@ -16,46 +16,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..logs import broker_logger
+from .messages import Inbox, decode, encode, frame, scope_from_json, scope_to_json
 from .nodes import HEARTBEAT_EVERY, HEARTBEAT_TTL, owner_of
 
 Handler = Callable[[dict[str, Any], Any, Any], Awaitable[Any]]
 TAKEOVER_TIMEOUT = 5.0  # seconds a node may take to close a connection another node claims
-SCOPE_KEYS = ("type", "method", "path", "root_path", "scheme", "http_version", "client",
-              "server", "subprotocols")
-
-
-def encode(header: dict[str, Any], body: bytes = b"") -> bytes:
-    return json.dumps(header, separators=(",", ":")).encode() + b"\n" + body
-
-
-def decode(message: bytes) -> tuple[dict[str, Any], bytes]:
-    header, _, body = message.partition(b"\n")
-    return json.loads(header), body
-
-
-def scope_to_json(scope: dict[str, Any]) -> dict[str, Any]:
-    """What the owner needs of an ASGI scope to serve the request as its own."""
-    kept = {key: scope[key] for key in SCOPE_KEYS if key in scope}
-    kept["query_string"] = scope.get("query_string", b"").decode("latin-1")
-    kept["headers"] = [[name.decode("latin-1"), value.decode("latin-1")]
-                       for name, value in scope.get("headers", ())]
-    return kept
-
-
-def scope_from_json(data: dict[str, Any]) -> dict[str, Any]:
-    scope = {**data, "asgi": {"version": "3.0"}}
-    scope["query_string"] = data["query_string"].encode("latin-1")
-    scope["headers"] = [(name.encode("latin-1"), value.encode("latin-1"))
-                        for name, value in data["headers"]]
-    return scope
-
-
+# Frames one tunnel may hold for its reader, in messages of the largest size allowed: a
+# client flooding an engine that stopped reading it (backpressure), or a client too slow to
+# take what its owner sends, ends its tunnel instead of filling this process's memory.
+TUNNEL_BACKLOG = 4
 class Forwarder:
     """This process's end of the fleet: forwards what is not its own, serves what is."""
 
@@ -70,7 +44,7 @@ class Forwarder:
         self.reply_timeout = reply_timeout
         self.max_body = max_body
         self._replies: dict[str, asyncio.Future[tuple[dict[str, Any], bytes]]] = {}
-        self._tunnels: dict[str, asyncio.Queue[tuple[dict[str, Any], bytes]]] = {}
+        self._tunnels: dict[str, Inbox] = {}
         self._relayed: dict[str, str] = {}  # tunnels this node relays: id -> owner node
         self._tasks: set[asyncio.Task[Any]] = set()
         self._started: asyncio.Future[None] | None = None
@@ -150,12 +124,12 @@ class Forwarder:
             elif kind == "takeover":
                 self._spawn(self._hand_over(header))
             elif kind == "ws-open":
-                self._tunnels[header["id"]] = asyncio.Queue()
+                self._tunnels[header["id"]] = Inbox(TUNNEL_BACKLOG * self.max_body)
                 self._spawn(self._serve_websocket(header))
             else:  # a frame or the end of a tunnel, on either side
                 tunnel = self._tunnels.get(header["id"])
                 if tunnel is not None:
-                    tunnel.put_nowait((header, body))
+                    tunnel.put(header, body)
 
     # The process that received the request ------------------------------------------
 
@@ -195,7 +169,7 @@ class Forwarder:
             await send({"type": "websocket.close", "code": 1000})
             return
         tunnel = secrets.token_hex(8)
-        inbox: asyncio.Queue[tuple[dict[str, Any], bytes]] = asyncio.Queue()
+        inbox = Inbox(TUNNEL_BACKLOG * self.max_body)
         self._tunnels[tunnel] = inbox
         self._relayed[tunnel] = owner
         try:
@@ -223,7 +197,7 @@ class Forwarder:
         if owner is None or inbox is None:
             return
         await self._publish(owner, {"k": "ws-end", "id": tunnel})
-        inbox.put_nowait(({"k": "ws-close", "id": tunnel, "code": 1001}, b""))
+        inbox.put({"k": "ws-close", "id": tunnel, "code": 1001}, b"")
 
     async def _client_to_owner(self, receive: Any, owner: str, tunnel: str) -> None:
         while True:
@@ -239,7 +213,7 @@ class Forwarder:
                 await self._publish(owner, {"k": "ws-in", "id": tunnel},
                                     event.get("bytes") or b"")
 
-    async def _owner_to_client(self, inbox: asyncio.Queue[tuple[dict[str, Any], bytes]],
+    async def _owner_to_client(self, inbox: Inbox,
                                send: Any, owner: str) -> None:
         while True:
             try:
@@ -253,7 +227,7 @@ class Forwarder:
             if kind == "ws-accept":
                 await send({"type": "websocket.accept"})
             elif kind == "ws-out":
-                await send({"type": "websocket.send", **_frame(header, body)})
+                await send({"type": "websocket.send", **frame(header, body)})
             else:  # ws-close
                 await send({"type": "websocket.close", "code": header.get("code", 1000)})
                 return
@@ -326,10 +300,10 @@ class Forwarder:
             if not connected:
                 connected = True
                 return {"type": "websocket.connect"}
-            frame, body = await inbox.get()
-            if frame["k"] == "ws-end":
-                return {"type": "websocket.disconnect", "code": 1000}
-            return {"type": "websocket.receive", **_frame(frame, body)}
+            arrived, body = await inbox.get()
+            if arrived["k"] == "ws-end":
+                return {"type": "websocket.disconnect", "code": arrived.get("code", 1000)}
+            return {"type": "websocket.receive", **frame(arrived, body)}
 
         async def send(message: dict[str, Any]) -> None:
             kind = message["type"]
@@ -362,10 +336,6 @@ class Forwarder:
         with contextlib.suppress(Exception):
             await self.redis.delete(self._alive_key(self.node_id))
         await self.redis.aclose()
-
-
-def _frame(header: dict[str, Any], body: bytes) -> dict[str, Any]:
-    return {"text": body.decode()} if header.get("t") else {"bytes": body}
 
 
 async def _respond(send: Any, status: int, body: bytes) -> None:
