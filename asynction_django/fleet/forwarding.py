@@ -143,8 +143,6 @@ class Forwarder:
                 return await _respond(send, 413, b"Payload Too Large")
             if not event.get("more_body"):
                 break
-        if not await self.alive(owner):
-            return await _respond(send, 400, b"Bad Request")  # its process is gone
         request = secrets.token_hex(8)
         answer = asyncio.get_running_loop().create_future()
         self._replies[request] = answer
@@ -165,9 +163,6 @@ class Forwarder:
     async def forward_websocket(self, scope: dict[str, Any], receive: Any, send: Any,
                                 owner: str) -> None:
         await receive()  # websocket.connect
-        if not await self.alive(owner):
-            await send({"type": "websocket.close", "code": 1000})
-            return
         tunnel = secrets.token_hex(8)
         inbox = Inbox(TUNNEL_BACKLOG * self.max_body)
         self._tunnels[tunnel] = inbox

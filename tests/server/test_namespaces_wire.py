@@ -130,12 +130,26 @@ class RawProtocolTests(LiveSocketIOTestCase):
         self.assertTrue(frames[1].startswith('42["welcome",'), frames)
 
     def test_closing_a_polling_client_answers_its_pending_long_poll(self):
-        client = self.connect(transport="polling")
-        self.assertEqual(client.call("ping", timeout=5), "pong")
         # A connected polling client always has a GET waiting; disconnect() waits for it.
-        # Without the fix that GET stays open for the whole ping interval (25 s).
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(client.disconnect).result(timeout=5)
+        # Without the fix that GET stays open for the whole ping interval (25 s), every
+        # time. python-engineio's client itself sometimes drops its CLOSE packet (its write
+        # loop checks the state before sending it) and then waits as long: so three tries,
+        # one of which must end at once (tests/server/test_engine_protocol.py proves the fix
+        # on raw requests, without that client).
+        timings = []
+        for _ in range(3):
+            client = self.connect(transport="polling")
+            self.assertEqual(client.call("ping", timeout=5), "pong")
+            pool = ThreadPoolExecutor(1)
+            try:
+                pool.submit(client.disconnect).result(timeout=5)
+                timings.append("at once")
+                break
+            except TimeoutError:
+                timings.append("waited")
+            finally:
+                pool.shutdown(wait=False)
+        self.assertIn("at once", timings)
 
 
 class DefaultErrorHandlerTests(LiveSocketIOTestCase):
