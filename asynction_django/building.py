@@ -156,6 +156,7 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
         recovery.attach_fleet(forwarder.node_id, forwarder.take_over, server.deliver_logged)
         if recovery.records is not None:
             forwarder.on_takeover = functools.partial(recovery.hand_over, server)
+            recovery.transport_gone = forwarder.relay_gone
     attach_admin_ui(server, admin_ui)  # the last server built has it (see attach_admin_ui)
     result.server = server
     return result

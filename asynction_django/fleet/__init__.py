@@ -26,7 +26,8 @@ def forwarder_for(values: AsynctionSettings, engine: Any) -> Forwarder | None:
     return Forwarder(values.MESSAGE_QUEUE, queue_channel(values.MESSAGE_QUEUE_OPTIONS),
                      new_node_id(), engine.handle_request,
                      reply_timeout=engine.ping_interval + engine.ping_timeout + FORWARD_MARGIN,
-                     max_body=engine.max_http_buffer_size)
+                     max_body=engine.max_http_buffer_size, lost=engine.lose,
+                     answer_poll=engine.answer_poll)
 
 
 def drain_for(values: AsynctionSettings, engine: Any) -> Drain | None:

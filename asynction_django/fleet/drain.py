@@ -2,13 +2,15 @@
 
 On SIGTERM, daphne and uvicorn close every connection at once, so a rolling deploy sends all
 of a process's clients to the others in the same second. With a drain window, the first
-SIGTERM is this module's: the process stops taking new sessions (a handshake is answered 503,
-which a balancer retries elsewhere), then closes its clients' transports one after another,
-in random order, spread over the window — each client reconnects at once, through the
-balancer, to another process, and with connection state recovery resumes there with nothing
-missed (its record is kept as it leaves). Then the server's own SIGTERM handling runs: the
-process exits within the window plus the server's own shutdown. A second SIGTERM stops at
-once.
+SIGTERM is this module's: the process stops taking new sessions (a handshake is answered
+503, which a balancer retries elsewhere), then closes its clients' transports one after
+another, in random order, spread over the window — each client reconnects at once, through
+the balancer, to another process, and with connection state recovery resumes there with
+nothing missed (its record is kept as it leaves). Then it
+waits, up to ``FINISH_TIMEOUT`` seconds, for the requests it forwarded to other processes to
+be answered (their owners answer pending long-polls at once); then the server's own SIGTERM
+handling runs: the process exits within the window plus that wait plus the server's own
+shutdown. A second SIGTERM stops at once.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from types import FrameType
 from typing import Any
 
 from ..logs import logger
+
+FINISH_TIMEOUT = 5.0  # seconds the drain's end waits for the requests it forwarded
 
 
 class Drain:
@@ -71,6 +75,12 @@ class Drain:
             with contextlib.suppress(Exception):  # already gone: nothing to hand over
                 await hand_over()  # the client reconnects elsewhere
             await asyncio.sleep(pause * random.uniform(0.5, 1.5))
+        # Last, the requests it passes on for the others' sessions: pending long-polls are
+        # answered now by their owners, and the process stops once none is on its way (or
+        # after FINISH_TIMEOUT) — no request cut in the middle, none failed for its client.
+        if forwarder is not None:
+            with contextlib.suppress(Exception):
+                await forwarder.finish(FINISH_TIMEOUT)
         self._stop_now(signum, frame)
 
     def _stop_now(self, signum: int, frame: FrameType | None) -> None:

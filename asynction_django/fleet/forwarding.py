@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import secrets
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..logs import broker_logger
+from ..redis_client import open_redis
 from .messages import Inbox, decode, encode, frame, scope_from_json, scope_to_json
 from .nodes import HEARTBEAT_EVERY, HEARTBEAT_TTL, owner_of
 
@@ -30,22 +33,32 @@ TAKEOVER_TIMEOUT = 5.0  # seconds a node may take to close a connection another 
 # client flooding an engine that stopped reading it (backpressure), or a client too slow to
 # take what its owner sends, ends its tunnel instead of filling this process's memory.
 TUNNEL_BACKLOG = 4
+# Seconds a session's next long-poll waits for word that the answer to its last forwarded
+# one reached its client (it normally comes first: it leaves as that answer is written).
+CONFIRM_WAIT = 2.0
 class Forwarder:
     """This process's end of the fleet: forwards what is not its own, serves what is."""
 
     def __init__(self, url: str, prefix: str, node_id: str, handler: Handler,
-                 reply_timeout: float, max_body: int, **redis_options: Any):
-        import redis.asyncio as redis  # the [redis] extra, checked with the message queue
-
-        self.redis: Any = redis.Redis.from_url(url, **redis_options)
+                 reply_timeout: float, max_body: int,
+                 lost: Callable[[str], Awaitable[None]] | None = None,
+                 answer_poll: Callable[[str], None] | None = None, **redis_options: Any):
+        self.redis: Any = open_redis(url, **redis_options)
         self.prefix = prefix
         self.node_id = node_id
         self.handler = handler  # the engine's handle_request(scope, receive, send)
+        self.lost = lost  # the engine's lose(sid): a long-poll's answer went nowhere
+        self.answer_poll = answer_poll  # the engine's answer_poll(sid): see finish()
+        self._forwarded: dict[str, tuple[str, str | None]] = {}  # request -> (owner, sid)
+        # Sessions whose last forwarded long-poll answer is not confirmed written yet
+        self._unconfirmed: dict[str, asyncio.Event] = {}
         self.reply_timeout = reply_timeout
         self.max_body = max_body
         self._replies: dict[str, asyncio.Future[tuple[dict[str, Any], bytes]]] = {}
         self._tunnels: dict[str, Inbox] = {}
         self._relayed: dict[str, str] = {}  # tunnels this node relays: id -> owner node
+        # Engine.IO sids whose WebSocket reaches this node through another: sid -> that node
+        self._served_through: dict[str, str] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._started: asyncio.Future[None] | None = None
         # Set by building when recovery keeps connected clients in Redis: (namespace, pid,
@@ -121,11 +134,20 @@ class Forwarder:
                 waiting = self._replies.pop(header["id"], None)
                 if waiting is not None and not waiting.done():
                     waiting.set_result((header, body))
+            elif kind == "confirm":
+                written = self._unconfirmed.pop(header["sid"], None)
+                if written is not None:
+                    written.set()
+            elif kind == "answer-poll":
+                if self.answer_poll is not None:
+                    self.answer_poll(header["sid"])
             elif kind == "takeover":
                 self._spawn(self._hand_over(header))
             elif kind == "ws-open":
                 self._tunnels[header["id"]] = Inbox(TUNNEL_BACKLOG * self.max_body)
                 self._spawn(self._serve_websocket(header))
+            elif kind == "probe":
+                continue  # only asks whether anybody listens here
             else:  # a frame or the end of a tunnel, on either side
                 tunnel = self._tunnels.get(header["id"])
                 if tunnel is not None:
@@ -146,19 +168,25 @@ class Forwarder:
         request = secrets.token_hex(8)
         answer = asyncio.get_running_loop().create_future()
         self._replies[request] = answer
-        if not await self._publish(owner, {"k": "http", "id": request, "r": self.node_id,
-                                           "s": scope_to_json(scope)}, body):
-            self._replies.pop(request, None)
-            return await _respond(send, 400, b"Bad Request")  # nobody there any more
+        sent = scope_to_json(scope)
+        self._forwarded[request] = (owner, _query_sid(sent["query_string"]))
         try:
+            if not await self._publish(owner, {"k": "http", "id": request, "r": self.node_id,
+                                               "s": sent}, body):
+                return await _respond(send, 400, b"Bad Request")  # nobody there any more
             header, content = await asyncio.wait_for(answer, self.reply_timeout)
         except TimeoutError:
-            self._replies.pop(request, None)
             return await _respond(send, 400, b"Bad Request")
+        finally:
+            self._replies.pop(request, None)
+            self._forwarded.pop(request, None)
         await send({"type": "http.response.start", "status": header["status"],
                     "headers": [(n.encode("latin-1"), v.encode("latin-1"))
                                 for n, v in header["headers"]]})
         await send({"type": "http.response.body", "body": content})
+        sid = _query_sid(sent["query_string"])
+        if header.get("confirm") and sid is not None:
+            await self._publish(owner, {"k": "confirm", "sid": sid})
 
     async def forward_websocket(self, scope: dict[str, Any], receive: Any, send: Any,
                                 owner: str) -> None:
@@ -172,7 +200,7 @@ class Forwarder:
                                                "r": self.node_id, "s": scope_to_json(scope)}):
                 await send({"type": "websocket.close", "code": 1000})
                 return
-            client = asyncio.ensure_future(self._client_to_owner(receive, owner, tunnel))
+            client = asyncio.ensure_future(self._client_to_owner(receive, owner, tunnel, inbox))
             try:
                 await self._owner_to_client(inbox, send, owner)
             finally:
@@ -180,6 +208,33 @@ class Forwarder:
         finally:
             self._tunnels.pop(tunnel, None)
             self._relayed.pop(tunnel, None)
+
+    async def confirmed(self, sid: str) -> bool:
+        """Whether the answer to ``sid``'s last forwarded long-poll reached its client (or
+        none is outstanding): a process that died holding it has lost its packets, and
+        the next poll must not carry later ones past them (see EngineServer.lose)."""
+        written = self._unconfirmed.get(sid)
+        if written is None:
+            return True
+        try:
+            await asyncio.wait_for(written.wait(), CONFIRM_WAIT)
+        except TimeoutError:
+            self._unconfirmed.pop(sid, None)
+            return False
+        return True
+
+    async def finish(self, timeout: float) -> None:
+        """Have every request this node forwarded answered (a pending long-poll, even one
+        that arrives meanwhile, is answered by its owner at once), for up to ``timeout``
+        seconds."""
+        loop = asyncio.get_running_loop()
+        deadline, asked = loop.time() + timeout, set()
+        while self._forwarded and loop.time() < deadline:
+            for request, (owner, sid) in list(self._forwarded.items()):
+                if sid is not None and request not in asked:
+                    asked.add(request)
+                    await self._publish(owner, {"k": "answer-poll", "sid": sid})
+            await asyncio.sleep(0.05)  # looks again; each answer takes milliseconds
 
     def relayed(self) -> list[str]:
         """The WebSockets this node relays to other nodes (their tunnel ids)."""
@@ -192,9 +247,16 @@ class Forwarder:
         if owner is None or inbox is None:
             return
         await self._publish(owner, {"k": "ws-end", "id": tunnel})
+        # The owner's close comes back through the tunnel once the session has ended there
+        # (and is kept): only then may the client come back, or its claim would find it
+        # still open. Closed from here if that close is slow to come.
+        deadline = asyncio.get_running_loop().time() + TAKEOVER_TIMEOUT
+        while tunnel in self._relayed and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
         inbox.put({"k": "ws-close", "id": tunnel, "code": 1001}, b"")
 
-    async def _client_to_owner(self, receive: Any, owner: str, tunnel: str) -> None:
+    async def _client_to_owner(self, receive: Any, owner: str, tunnel: str,
+                               inbox: Inbox) -> None:
         while True:
             event = await receive()
             if event["type"] == "websocket.disconnect":
@@ -202,11 +264,14 @@ class Forwarder:
                 return
             text = event.get("text")
             if text is not None:
-                await self._publish(owner, {"k": "ws-in", "id": tunnel, "t": 1},
-                                    text.encode())
+                heard = await self._publish(owner, {"k": "ws-in", "id": tunnel, "t": 1},
+                                            text.encode())
             else:
-                await self._publish(owner, {"k": "ws-in", "id": tunnel},
-                                    event.get("bytes") or b"")
+                heard = await self._publish(owner, {"k": "ws-in", "id": tunnel},
+                                            event.get("bytes") or b"")
+            if not heard:  # the owner died: the client learns it now, not at its next ping
+                inbox.put({"k": "ws-close", "id": tunnel, "code": 1001}, b"")
+                return
 
     async def _owner_to_client(self, inbox: Inbox,
                                send: Any, owner: str) -> None:
@@ -278,17 +343,50 @@ class Forwarder:
             elif message["type"] == "http.response.body":
                 content.extend(message.get("body", b""))
 
+        scope = scope_from_json(header["s"])
         try:
-            await self.handler(scope_from_json(header["s"]), receive, send)
+            await self.handler(scope, receive, send)
         except Exception:  # noqa: BLE001 - answered as the engine would answer a crash
             broker_logger.exception("a forwarded request failed")
-        await self._publish(header["r"], {"k": "reply", "id": header["id"], **response},
-                            bytes(content))
+        sid = _query_sid(header["s"]["query_string"])
+        polled = sid is not None and scope.get("method") == "GET" and response["status"] == 200
+        if polled and sid is not None:  # its packets count once the forwarder wrote them
+            self._unconfirmed[sid] = asyncio.Event()
+        if await self._publish(header["r"], {"k": "reply", "id": header["id"],
+                                             "confirm": polled, **response}, bytes(content)):
+            return
+        if polled and sid is not None:
+            self._unconfirmed.pop(sid, None)
+        # The process that forwarded it died with the request: what the answer carried is
+        # lost, and its client must not go on as if it was not (see EngineServer.lose); a
+        # POST retried by the balancer elsewhere finds the session gone, not run twice.
+        if sid is not None and self.lost is not None:
+            await self.lost(sid)  # a POST's too: a balancer retrying it must not repeat it
+
+    async def relay_gone(self, eio_sid: str) -> bool:
+        """Whether ``eio_sid``'s WebSocket comes through a node that is gone (killed without
+        a word): its client has lost it, though nothing told this node yet."""
+        through = self._served_through.get(eio_sid)
+        return through is not None and not await self._publish(through,
+                                                                {"k": "probe", "id": ""})
 
     async def _serve_websocket(self, header: dict[str, Any]) -> None:
         tunnel, forwarder = header["id"], header["r"]
         inbox = self._tunnels[tunnel]
         connected = False
+        eio_sid = _query_sid(header["s"]["query_string"])
+        if eio_sid is not None:  # an upgrade; a WebSocket-only client's sid is in its OPEN
+            self._served_through[eio_sid] = forwarder
+
+        async def publish(header: dict[str, Any], body: bytes = b"") -> None:
+            nonlocal eio_sid
+            if eio_sid is None and body[:1] == b"0":  # Engine.IO OPEN: {"sid": ...}
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    eio_sid = json.loads(body[1:])["sid"]
+                    self._served_through[eio_sid] = forwarder
+            if not await self._publish(forwarder, header, body):
+                # The node relaying this WebSocket died: so did its client's connection.
+                inbox.put({"k": "ws-end", "id": tunnel, "code": 1001}, b"")
 
         async def receive() -> dict[str, Any]:
             nonlocal connected
@@ -303,18 +401,16 @@ class Forwarder:
         async def send(message: dict[str, Any]) -> None:
             kind = message["type"]
             if kind == "websocket.accept":
-                await self._publish(forwarder, {"k": "ws-accept", "id": tunnel})
+                await publish({"k": "ws-accept", "id": tunnel})
             elif kind == "websocket.send":
                 text = message.get("text")
                 if text is not None:
-                    await self._publish(forwarder, {"k": "ws-out", "id": tunnel, "t": 1},
-                                        text.encode())
+                    await publish({"k": "ws-out", "id": tunnel, "t": 1}, text.encode())
                 else:
-                    await self._publish(forwarder, {"k": "ws-out", "id": tunnel},
-                                        message.get("bytes") or b"")
+                    await publish({"k": "ws-out", "id": tunnel}, message.get("bytes") or b"")
             elif kind == "websocket.close":
-                await self._publish(forwarder, {"k": "ws-close", "id": tunnel,
-                                                "code": message.get("code", 1000)})
+                await publish({"k": "ws-close", "id": tunnel,
+                               "code": message.get("code", 1000)})
 
         try:
             await self.handler(scope_from_json(header["s"]), receive, send)
@@ -322,6 +418,8 @@ class Forwarder:
             broker_logger.exception("a forwarded WebSocket failed")
         finally:
             self._tunnels.pop(tunnel, None)
+            if eio_sid is not None:
+                self._served_through.pop(eio_sid, None)
             with contextlib.suppress(Exception):
                 await self._publish(forwarder, {"k": "ws-close", "id": tunnel, "code": 1000})
 
@@ -331,6 +429,11 @@ class Forwarder:
         with contextlib.suppress(Exception):
             await self.redis.delete(self._alive_key(self.node_id))
         await self.redis.aclose()
+
+
+def _query_sid(query_string: str) -> str | None:
+    sids = urllib.parse.parse_qs(query_string).get("sid")
+    return sids[0] if sids else None
 
 
 async def _respond(send: Any, status: int, body: bytes) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..conf import RecoveryOptions
 from ..logs import recovery_logger as logger
+from ..redis_client import open_redis
 from .records import KeptConnection, LoggedEmit, replay_start
 
 STREAM_ID = re.compile(r"([0-9]{1,20})-([0-9]{1,20})", re.ASCII)
@@ -28,11 +29,9 @@ class RedisStore:
 
     def __init__(self, url: str, options: RecoveryOptions, retention: float, prefix: str,
                  **redis_options: Any):
-        import redis.asyncio as redis  # the [redis] extra, checked with the message queue
-
         # Any: redis-py types its answers as str or bytes; without decode_responses they
         # are bytes, which is what this module reads.
-        self.redis: Any = redis.Redis.from_url(url, **redis_options)
+        self.redis: Any = open_redis(url, **redis_options)
         self.options = options
         self.retention = retention
         self.log_key = f"{prefix}:log"

@@ -35,9 +35,10 @@ from .records import KeptConnection, LoggedEmit, arguments, as_list, encode_emit
 from .redis_store import RedisStore
 
 MAX_PURGE_INTERVAL = 5.0  # seconds between purges of expired emits and connections
-# Seconds after a replay during which live emits to that client are checked against it: an
-# emit logged before the replay was read may still be on its way through the broker.
+# Seconds after a recovery during which live emits to that client are checked against what
+# it has: an emit logged before the replay was read may still be on its way to this process.
 REPLAY_OVERLAP = 10.0
+ENDING_WAIT = 5.0  # seconds a claim waits for the old transport of its connection to end
 
 
 class Stamped(NamedTuple):
@@ -111,6 +112,9 @@ class Recovery:
         # Engine.IO sid -> (namespace, the newest offset replayed to it, until when)
         self.replayed_upto: dict[str, tuple[str, Any, float]] = {}
         self._purging: asyncio.Task[None] | None = None
+        # In a fleet: whether an Engine.IO session's transport is known dead (its
+        # WebSocket was tunnelled through a process that is gone).
+        self.transport_gone: Callable[[str], Awaitable[bool]] | None = None
 
     # A CONNECT arrives --------------------------------------------------------------
 
@@ -145,15 +149,11 @@ class Recovery:
         """The kept connection a claim names and where its replay starts, if it may return."""
         if claim.offset is not None and self.store.parse(claim.offset) is None:
             return None  # not an offset this store gives: a new connection, nothing used up
-        live = self.live.by_pid.get(claim.pid)
-        if live is not None:  # its old transport may be dead but not noticed yet
-            holder = self.live.by_sid[live]
-            if live[0] != namespace or user is None or holder.user != user:
-                return None  # only its own signed-in user may close a live connection
-            old = server.manager.eio_sid_from_sid(live[1], namespace)
-            if old is None or old == eio_sid:
-                return None
-            await server.eio.disconnect(old)  # which keeps it, taken just below
+        # Open here still: its old transport may be dead, not noticed yet. Closing it keeps
+        # it (taken just below); a claim that may not close it is a new connection.
+        if claim.pid in self.live.by_pid and not await self._close_for(
+                server, claim.pid, namespace, user, eio_sid):
+            return None
         kept = await self.store.take(namespace, user, claim.pid)
         if kept is None:
             return None
@@ -213,14 +213,17 @@ class Recovery:
             missed = []
         for emit in missed:
             await send([*emit.data, emit.offset])
-        if missed:
-            self.replayed_upto[eio_sid] = (namespace, self.store.parse(missed[-1].offset),
-                                           time.monotonic() + REPLAY_OVERLAP)
+        # The client has every emit up to the newest replayed (or, with nothing missed, up
+        # to the offset it presented): a process's fanout still behind that point must not
+        # deliver those to it a second time.
+        newest = self.store.parse(missed[-1].offset if missed else returning[1])
+        self.replayed_upto[eio_sid] = (namespace, newest, time.monotonic() + REPLAY_OVERLAP)
         return {emit.offset for emit in missed}
 
     def repeats_replay(self, eio_sid: str, pkt: Any) -> bool:
-        """Whether a live emit to a client that was just replayed to was part of the replay
-        (it was logged before the replay was read, and reached this process after)."""
+        """Whether a live emit to a client that just recovered is one it has already (it was
+        logged before the replay was read, or before the offset the client presented, and
+        reached this process after)."""
         namespace, newest, until = self.replayed_upto[eio_sid]
         if time.monotonic() > until:
             del self.replayed_upto[eio_sid]
@@ -275,16 +278,35 @@ class Recovery:
                         user: str | None) -> bool:
         """Another node's claim on a connection open here: close its transport, which
         keeps it (only for its own signed-in user, on its own namespace)."""
-        live = self.live.by_pid.get(pid)
-        if live is None or live[0] != namespace or user is None:
+        if pid not in self.live.by_pid:
+            return True  # not open here (any more): what the store has is the newest
+        return await self._close_for(server, pid, namespace, user)
+
+    async def _close_for(self, server: Any, pid: str, namespace: str, user: str | None,
+                         claimant: str | None = None) -> bool:
+        """Close the open connection ``pid`` names for a claim on it (which keeps it), if
+        the claim may: only its own signed-in user may close a connection that works; any
+        holder of its pid may take one whose transport is known dead (tunnelled through a
+        process that was killed), as it may take one that dropped."""
+        namespace_of, sid = self.live.by_pid[pid]
+        eio_sid = server.manager.eio_sid_from_sid(sid, namespace)
+        if namespace_of != namespace or eio_sid is None or eio_sid == claimant:
             return False
-        if self.live.by_sid[live].user != user:
-            return False
-        eio_sid = server.manager.eio_sid_from_sid(live[1], namespace)
-        if eio_sid is None:
-            return False
-        await server.eio.disconnect(eio_sid)
-        return True
+        socket = server.eio.sockets.get(eio_sid)
+        ending = socket is None or socket.closing or socket.closed
+        if not ending and (user is None or self.live.by_sid[(namespace, sid)].user != user):
+            gone = self.transport_gone
+            if gone is None or not await gone(eio_sid):
+                return False
+        if not ending:
+            await server.eio.disconnect(eio_sid)  # which keeps it
+        # A transport already ending (its client is back before this process noticed it
+        # was gone) is waited for: its record is kept as it leaves.
+        deadline = time.monotonic() + ENDING_WAIT
+        while (server.manager.eio_sid_from_sid(sid, namespace) is not None
+               and time.monotonic() < deadline):
+            await asyncio.sleep(0.01)
+        return server.manager.eio_sid_from_sid(sid, namespace) is None
 
     # Its transport ended ------------------------------------------------------------
 

@@ -87,10 +87,15 @@ class GuardedSocket(AsyncSocket):
 
     connected: bool  # python-engineio's attributes this class sets (for the type checker)
     upgraded: bool
+    # Set by EngineServer.lose: an answer with this session's packets never reached its
+    # client, so no later packet may reach it either (it would skip the lost ones).
+    lost = False
 
     async def poll(self) -> list[Any]:
         while True:
             packets: list[Any] = await super().poll()
+            if self.lost:
+                raise exceptions.QueueEmpty  # the poll is refused: the session is over
             if not packets:
                 return packets
             for pkt in packets:
@@ -214,6 +219,22 @@ class EngineServer(engineio.AsyncServer):
         node = self.forwarder.node_id if self.forwarder is not None else ""
         return node + str(super().generate_id())
 
+    async def lose(self, sid: str) -> None:
+        """A long-poll's answer for ``sid`` was lost on its way (the process that forwarded
+        it died): the session ends at once, and no later packet goes out after the lost
+        ones. Its client reconnects; with connection state recovery it gets them back."""
+        socket = self.sockets.get(sid)
+        if isinstance(socket, GuardedSocket) and not socket.upgraded:
+            socket.lost = True
+            await socket.close(wait=False, abort=True, reason=self.reason.TRANSPORT_ERROR)
+
+    def answer_poll(self, sid: str) -> None:
+        """Answer ``sid``'s pending long-poll now (with a NOOP, or what is queued): the
+        process it came through is leaving, and the client polls again elsewhere."""
+        socket = self.sockets.get(sid)
+        if sid in self._polling and isinstance(socket, GuardedSocket) and not socket.upgraded:
+            socket.queue.put_nowait(packet.Packet(packet.NOOP))
+
     @property
     def ping_interval_ms(self) -> int:
         seconds: float = self.ping_interval + self.ping_interval_grace_period
@@ -290,6 +311,9 @@ class EngineServer(engineio.AsyncServer):
         if socket.timed_out():
             await socket.close(wait=False, abort=True, reason=self.reason.PING_TIMEOUT)
             self.sockets.pop(sid, None)
+            return await _respond(send, 400, b"Bad Request")
+        if self.forwarder is not None and not await self.forwarder.confirmed(sid):
+            await self.lose(sid)  # its last answer died with the process it went through
             return await _respond(send, 400, b"Bad Request")
         self._polling.add(sid)
         try:

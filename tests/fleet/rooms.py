@@ -14,11 +14,13 @@ from tests.fleet.test_forwarding import node_binary
 
 
 def join_rooms(test: SimpleTestCase, url: str, clients: int, rooms: int,
-               expected: int) -> subprocess.Popen:
-    """The clients, each in room ``room-<n % rooms>``, all joined when this returns."""
+               expected: int, polling_every: int = 0) -> subprocess.Popen:
+    """The clients, each in room ``room-<n % rooms>`` (every ``polling_every``-th one
+    polling-only; 0: none), all joined when this returns."""
     process = subprocess.Popen(
         [node_binary(), str(Path(__file__).with_name("room_clients.js")),
-         json.dumps({"url": url, "clients": clients, "rooms": rooms, "expected": expected})],
+         json.dumps({"url": url, "clients": clients, "rooms": rooms, "expected": expected,
+                     "pollingEvery": polling_every})],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     test.addCleanup(process.kill)
     ready = process.stdout.readline() if process.stdout else ""
