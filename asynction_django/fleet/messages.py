@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import urllib.parse
 from typing import Any
 
 SCOPE_KEYS = ("type", "method", "path", "root_path", "scheme", "http_version", "client",
@@ -75,3 +76,9 @@ class Inbox:
 
 def frame(header: dict[str, Any], body: bytes) -> dict[str, Any]:
     return {"text": body.decode()} if header.get("t") else {"bytes": body}
+
+
+def query_sid(query_string: str) -> str | None:
+    """The Engine.IO session a request's query string names (None: a new session)."""
+    sids = urllib.parse.parse_qs(query_string).get("sid")
+    return sids[0] if sids else None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..logs import recovery_logger as logger
@@ -72,3 +73,21 @@ class LiveRecords:
             except Exception:  # noqa: BLE001 - the store is down: tried again next time
                 logger.warning("connected clients' records could not be kept alive",
                                exc_info=True)
+
+
+@dataclass
+class Live:
+    """The connections of this process, by pid (for a return while the old one is open)."""
+
+    by_pid: dict[str, tuple[str, str]] = field(default_factory=dict)  # pid -> (namespace, sid)
+    by_sid: dict[tuple[str, str], KeptConnection] = field(default_factory=dict)
+
+    def add(self, kept: KeptConnection) -> None:
+        self.by_pid[kept.pid] = (kept.namespace, kept.sid)
+        self.by_sid[(kept.namespace, kept.sid)] = kept
+
+    def pop(self, namespace: str, sid: str) -> KeptConnection | None:
+        kept = self.by_sid.pop((namespace, sid), None)
+        if kept is not None:
+            self.by_pid.pop(kept.pid, None)
+        return kept

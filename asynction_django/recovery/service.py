@@ -19,7 +19,6 @@ import asyncio
 import inspect
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 import engineio
@@ -29,7 +28,7 @@ from ..logs import recovery_logger as logger
 from ..names import namespace_name
 from .claims import Claim, client_claim, new_pid, opts_out, packet_offset, without_claim
 from .fanout import Fanout
-from .live_records import LiveRecords, TakeOver
+from .live_records import Live, LiveRecords, TakeOver
 from .memory_store import MemoryStore
 from .records import KeptConnection, LoggedEmit, arguments, as_list, encode_emit
 from .redis_store import RedisStore
@@ -62,24 +61,6 @@ class Store(Protocol):
     async def missed(self, kept: KeptConnection, after: str) -> list[LoggedEmit]: ...
     async def purge(self) -> bool: ...
     async def close(self) -> None: ...
-
-
-@dataclass
-class Live:
-    """The connections of this process, by pid (for a return while the old one is open)."""
-
-    by_pid: dict[str, tuple[str, str]] = field(default_factory=dict)  # pid -> (namespace, sid)
-    by_sid: dict[tuple[str, str], KeptConnection] = field(default_factory=dict)
-
-    def add(self, kept: KeptConnection) -> None:
-        self.by_pid[kept.pid] = (kept.namespace, kept.sid)
-        self.by_sid[(kept.namespace, kept.sid)] = kept
-
-    def pop(self, namespace: str, sid: str) -> KeptConnection | None:
-        kept = self.by_sid.pop((namespace, sid), None)
-        if kept is not None:
-            self.by_pid.pop(kept.pid, None)
-        return kept
 
 
 def user_key(environ: dict[str, Any]) -> str | None:
