@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.test import override_settings
 
 from asynction_django import get_server
+from asynction_django.recovery.records import LoggedEmit, encode_emit
 from asynction_django.testing import AsyncSocketIOClient, SocketIOTestCase
 from tests import recovery_handlers
 from tests.support import REDIS, SPECS, require_service, unique, wait_until
@@ -161,6 +162,48 @@ class ClaimsTests(SocketIOTestCase):
         self.assertFalse(thief.recovered["/"])
         self.assertEqual(client.call("whoami")["sid"], sid)  # still connected, untouched
         self.assertNotIn((sid, "transport close"), recovery_handlers.disconnects)
+
+    def test_a_pid_holder_may_take_a_connection_whose_transport_is_known_dead(self):
+        # In a fleet: a WebSocket tunnelled through a process that was killed is dead, though
+        # its owner has not noticed; the client comes back as it would after a drop.
+        client = self.socketio_client()
+        sid = client.call("whoami")["sid"]
+        client.emit("join", "room-dead")
+        client.call("whoami")
+        dead: list[str] = []
+
+        async def transport_gone(eio_sid: str) -> bool:
+            dead.append(eio_sid)
+            return True
+
+        recovery = get_server().recovery
+        recovery.transport_gone = transport_gone
+        self.addCleanup(setattr, recovery, "transport_gone", None)
+        returning = self.socketio_client(auth={"pid": client.async_client.pids["/"],
+                                               "offset": client.async_client.offsets["/"]})
+        answer = returning.call("whoami")
+        self.assertEqual((answer["sid"], answer["recovered"], answer["rooms"]),
+                         (sid, True, ["room-dead"]))
+        self.assertEqual(len(dead), 1)
+        self.assertIn((sid, "server disconnect"), recovery_handlers.disconnects)
+
+    def test_a_late_delivery_of_what_a_recovered_client_has_is_not_sent_again(self):
+        # A process whose fanout lags behind may deliver an emit the client already had
+        # before it dropped: the offset it presented says it has it.
+        other = self.socketio_client()
+        client = self.socketio_client()
+        client.emit("join", "room-late")
+        client.call("whoami")
+        other.emit("shout", {"room": "room-late", "text": "had it"})
+        self.assertEqual(client.receive("news").args, ["had it"])
+        offset = client.async_client.offsets["/"]
+        client.drop()
+        client.connect()
+        self.assertTrue(client.recovered["/"])
+        late = LoggedEmit(offset, "/", ["room-late"], [], encode_emit("/", ["news", "had it"]))
+        self._socketio_loop.run(get_server().deliver_logged(late), 10)
+        other.emit("shout", {"room": "room-late", "text": "new"})
+        self.assertEqual(client.receive("news").args, ["new"])  # and nothing before it
 
     def test_another_user_cannot_close_a_live_connection(self):
         client = self.socketio_client(user=User.objects.create_user("dora"))
