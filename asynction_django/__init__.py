@@ -1,12 +1,13 @@
 """Spec-first Socket.IO APIs for Django, driven by an AsyncAPI document.
 
 The public API: ``emit``/``aemit`` to send validated events from Django code,
-``get_server`` for the spec-aware ``socketio.AsyncServer``, and the exceptions.
+``presence``/``apresence`` to read who is in a room (``x-presence``), ``get_server`` for
+the spec-aware ``socketio.AsyncServer``, and the exceptions.
 
 Where things live: a folder per family (``spec/`` reads documents, ``server/`` is the
-protocol path, ``recovery/``, ``queues/``, ``apidocs/``, ``clients/``, ``mock/``,
-``admin_ui/``, ``testing/``), and at the top the roles every Django app has (``apps``,
-``conf``, ``checks``, ``urls``, ``asgi``) and the pieces the families share (``building``
+protocol path, ``recovery/``, ``presences/``, ``queues/``, ``apidocs/``, ``clients/``,
+``mock/``, ``admin_ui/``, ``testing/``), and at the top the roles every Django app has
+(``apps``, ``conf``, ``checks``, ``urls``, ``asgi``) and the pieces the families share (``building``
 assembles the server, ``runtime`` keeps it, ``validation``, ``security``, ``handlers``).
 """
 
@@ -21,6 +22,7 @@ from .exceptions import (
     HandlerTimeout,
     HandshakeValidationError,
     PayloadValidationError,
+    RateLimited,
     SecurityError,
     SpecError,
     SpecProblem,
@@ -29,20 +31,22 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
-    from .runtime import aemit, emit, get_connection, get_server
+    from .presences import Member
+    from .runtime import aemit, apresence, emit, get_connection, get_server, presence
     from .server import Connection
 
 __all__ = [
     "AckValidationError", "AsynctionError", "HandlerError", "HandlerTimeout",
     "HandshakeValidationError",
-    "PayloadValidationError", "SecurityError", "SpecError", "SpecProblem",
+    "PayloadValidationError", "RateLimited", "SecurityError", "SpecError", "SpecProblem",
     "UnknownEventError", "ValidationError", "aemit", "emit", "get_server",
-    "Connection", "get_connection",
+    "Connection", "get_connection", "Member", "apresence", "presence",
 ]
 
 _LAZY = {
     "aemit": "runtime", "emit": "runtime", "get_server": "runtime",
     "Connection": "server.connections", "get_connection": "runtime",
+    "Member": "presences", "apresence": "runtime", "presence": "runtime",
 }
 
 

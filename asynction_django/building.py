@@ -2,8 +2,8 @@
 
 All per-event work that can be done ahead (importing handlers, compiling schemas,
 choosing the server) happens here, once. The optional features are attached here too, as
-the server is assembled: the message queue's manager, connection state recovery and the
-Admin UI.
+the server is assembled: the message queue's manager, connection state recovery, presence,
+rate limits and the Admin UI.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from .admin_ui import attach_admin_ui, namespace_conflict
 from .conf import (
     AsynctionSettings,
     admin_ui_options,
+    broker_of,
     check_settings,
     forwarding_on,
     get_settings,
+    queue_channel,
 )
 from .exceptions import (
     AckValidationError,
@@ -35,7 +37,16 @@ from .exceptions import (
 )
 from .fleet import drain_for, forwarder_for
 from .handlers import Handler, Takes, counted, import_callable
+from .limits import (
+    Limiter,
+    NamespaceLimits,
+    RateLimits,
+    limiter_for,
+    namespace_limits,
+    parse_rate_limits,
+)
 from .logs import ServerLogger, engineio_logger, socketio_logger
+from .presences import presence_for
 from .queues import client_manager_for
 from .recovery import Recovery, ping_budget, recovery_for
 from .security import Guard, Scheme, build_scheme
@@ -119,11 +130,22 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
     recovery = recovery_for(values.CONNECTION_STATE_RECOVERY, values.MESSAGE_QUEUE,
                             values.MESSAGE_QUEUE_OPTIONS, ping_budget(values.SOCKETIO),
                             fleet=forwarding_on(values))
+    # Rate limits: counted in Redis when the message queue is Redis, else in this process.
+    queue = values.MESSAGE_QUEUE if broker_of(values.MESSAGE_QUEUE) == "redis" else None
+    limiter = limiter_for(queue, queue_channel(values.MESSAGE_QUEUE_OPTIONS))
     assembler = _Assembler(spec, problems, values.VALIDATION, default_error,
                            server_spec.security if server_spec else None, stand_in,
-                           values.HANDLER_TIMEOUT, recovery)
+                           values.HANDLER_TIMEOUT, recovery,
+                           (limiter, parse_rate_limits(values.RATE_LIMIT_DEFAULT)))
     namespaces = [assembler.namespace(namespace) for namespace in spec.namespaces.values()]
     outgoing = assembler.outgoing()
+    try:
+        presence = presence_for(spec.namespaces, values.PRESENCE, values.MESSAGE_QUEUE,
+                                values.MESSAGE_QUEUE_OPTIONS,
+                                functools.partial(assembler.handler, max_args=1))
+    except ValueError as exc:
+        result.settings_errors.append(str(exc))
+        presence = None
     admin_ui = admin_ui_options(values.ADMIN_UI)
     conflict = namespace_conflict(admin_ui, spec.namespaces)
     result.admin_ui_errors = [conflict] if conflict else []
@@ -148,6 +170,9 @@ def build(values: AsynctionSettings | None = None, stand_in: StandIn | None = No
                              **options)
     server.socketio_path = socketio_path
     server.spec_server = server_spec
+    if presence is not None:  # the spec's x-presence (presences/)
+        server.presence = presence
+        presence.attach(server)
     for namespace in namespaces:
         server.register_namespace(namespace)
     forwarder = server.eio.forwarder = forwarder_for(values, server.eio)
@@ -187,7 +212,8 @@ class _Assembler:
     def __init__(self, spec: Spec, problems: Problems, validation: bool,
                  default_error: Handler | None, server_security: Requirements | None,
                  stand_in: StandIn | None = None, timeout: float | None = None,
-                 recovery: Recovery | None = None):
+                 recovery: Recovery | None = None,
+                 limits: tuple[Limiter, RateLimits | None] | None = None):
         self.spec = spec
         self.recovery = recovery
         self.timeout = timeout
@@ -200,6 +226,7 @@ class _Assembler:
         self.validation = validation
         self.default_error = default_error
         self.document = spec.document
+        self.limits = limits  # the rate limits' store, and ASYNCTION_RATE_LIMIT_DEFAULT
 
     def handler(self, path: str | None, location: Location,
                 max_args: int | None = None) -> Handler | None:
@@ -324,7 +351,16 @@ class _Assembler:
                              else self.server_security),
             timeout=self.timeout,
             recovery=self.recovery,
+            limits=self.rate_limits(namespace),
         )
+
+    def rate_limits(self, namespace: Namespace) -> NamespaceLimits | None:
+        """The buckets each event of ``namespace`` is charged to (None: it has no limit)."""
+        if self.limits is None:
+            return None
+        limiter, default = self.limits
+        events = {event: message.rate_limits for event, message in namespace.received.items()}
+        return namespace_limits(namespace.name, events, namespace.rate_limits, default, limiter)
 
     def outgoing(self) -> dict[tuple[str, str], OutgoingEvent]:
         return {

@@ -3,7 +3,8 @@ and what can be wrong with them.
 
 Every setting is described here and nowhere else, the options of the optional features
 included (``ASYNCTION_ADMIN_UI``, ``ASYNCTION_CONNECTION_STATE_RECOVERY``). This module
-imports nothing of the package, so any module may read the settings.
+imports nothing of the package but the rate-limit syntax (``limits.rules``, shared with the
+spec's ``x-rate-limit``; ``limits`` never reads the settings), so any module may read them.
 """
 
 from __future__ import annotations
@@ -16,11 +17,16 @@ from urllib.parse import urlsplit
 from django.conf import settings as django_settings
 from django.utils.module_loading import import_string
 
+from .limits.rules import RuleError, described, parse_rate_limits
+
 PREFIX = "ASYNCTION_"
 # ASYNCTION_MESSAGE_QUEUE's URL schemes and the broker each names: the queue managers and
 # connection state recovery (which needs Redis: its processes share one log) read this table.
 BROKERS = {"redis": "redis", "rediss": "redis", "valkey": "redis", "valkeys": "redis",
            "amqp": "amqp", "amqps": "amqp", "channels": "channels"}
+# The budget of the events the spec does not limit (docs/rate-limits.md), per connection and
+# namespace: bursts of 100, then 100 a second. None (or False): no default.
+DEFAULT_RATE_LIMIT = {"limit": 100, "per": "1s", "by": "connection"}
 
 
 @dataclass(frozen=True)
@@ -41,12 +47,14 @@ class AsynctionSettings:
     CONNECT_TIMEOUT: float | None = 45.0  # seconds to join a namespace after connecting
     ADMIN_UI: bool | dict[str, Any] = False  # the Socket.IO Admin UI (AdminUI below)
     CONNECTION_STATE_RECOVERY: bool | dict[str, Any] | None = None  # off; RecoveryOptions
+    PRESENCE: dict[str, Any] | None = None  # how the spec's x-presence is kept; PresenceOptions
     # Requests of a session that reach another process are served through the queue
     # (fleet/): None means on with a Redis message queue.
     FORWARDING: bool | None = None
     # Seconds over which SIGTERM hands a process's clients to the others (fleet/drain.py);
     # None: 5 with forwarding on (a fleet), else 0 (stop at once, as the server does).
     DRAIN_WINDOW: float | None = None
+    RATE_LIMIT_DEFAULT: Any = field(default_factory=lambda: dict(DEFAULT_RATE_LIMIT))
 
 
 NAMES = tuple(AsynctionSettings.__dataclass_fields__)
@@ -136,6 +144,11 @@ def check_settings(values: AsynctionSettings) -> list[str]:
             problems.append(f"ASYNCTION_{name} must be a whole number above 0"
                             + (", or None" if allow_none else ""))
     problems += _recovery_problems(values)
+    try:
+        parse_rate_limits(values.RATE_LIMIT_DEFAULT)
+    except RuleError as exc:
+        problems.append(f"ASYNCTION_RATE_LIMIT_DEFAULT{described(exc.path)}: {exc.reason}")
+    problems += _presence_problems(values.PRESENCE)
     window = values.DRAIN_WINDOW
     if window is not None and (isinstance(window, bool) or not isinstance(window, (int, float))
                                or window < 0):
@@ -210,6 +223,50 @@ def _recovery_problems(values: AsynctionSettings) -> list[str]:
     if options is not None and isinstance(queue, str) and broker_of(queue) != "redis":
         return ["ASYNCTION_CONNECTION_STATE_RECOVERY needs ASYNCTION_MESSAGE_QUEUE on Redis "
                 "(or no message queue): the processes must share one log of what they sent"]
+    return []
+
+
+@dataclass(frozen=True)
+class PresenceOptions:
+    """``ASYNCTION_PRESENCE``: how the presence the spec asks for (``x-presence``) is kept."""
+
+    # Seconds a process killed outright (SIGKILL) may keep its members listed: it renews
+    # its claim on them every ttl / 3 seconds (with a Redis message queue).
+    ttl: float = 5.0
+    max_rooms: int = 64  # presence rooms one connection is counted in; past it, not counted
+    # Where the Redis store keeps its keys; None: "<the message queue's channel>:presence".
+    key_prefix: str | None = None
+
+    @classmethod
+    def from_setting(cls, value: Any) -> PresenceOptions:
+        """The options a setting asks for (None: the defaults); ValueError names what is
+        wrong."""
+        if value is None:
+            return cls()
+        if not isinstance(value, dict):
+            raise ValueError("must be None or a dict of options")
+        unknown = set(value) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown options {sorted(unknown)}: use "
+                             f"{', '.join(cls.__dataclass_fields__)}")
+        options = cls(**value)
+        ttl = options.ttl
+        if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or ttl < 0.1:
+            raise ValueError("ttl must be a number of seconds, at least 0.1")
+        rooms = options.max_rooms
+        if isinstance(rooms, bool) or not isinstance(rooms, int) or rooms < 1:
+            raise ValueError("max_rooms must be a whole number above 0")
+        prefix = options.key_prefix
+        if prefix is not None and (not isinstance(prefix, str) or not prefix):
+            raise ValueError("key_prefix must be a non-empty string, or None")
+        return options
+
+
+def _presence_problems(value: Any) -> list[str]:
+    try:
+        PresenceOptions.from_setting(value)
+    except (TypeError, ValueError) as exc:
+        return [f"ASYNCTION_PRESENCE {exc}"]
     return []
 
 

@@ -7,6 +7,7 @@ payload from a bad handshake without parsing messages.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -181,6 +182,23 @@ class HandlerTimeout(HandlerError):
 
     def as_wire(self) -> dict[str, Any]:
         return {"error": {"type": self.kind, "message": str(self), "errors": []}}
+
+
+class RateLimited(AsynctionError):
+    """An event came faster than its rate limit allows (``x-rate-limit``, or
+    ``ASYNCTION_RATE_LIMIT_DEFAULT``). It is refused before validation, security and the
+    handler, and the connection stays; ``retry_after`` says in how many seconds the event
+    would be admitted (docs/rate-limits.md)."""
+
+    kind = "RateLimited"
+
+    def __init__(self, retry_after: float):
+        self.retry_after = max(0.001, math.ceil(retry_after * 1000) / 1000)  # to the ms above
+        super().__init__(f"too many events: retry after {self.retry_after:g} s")
+
+    def as_wire(self) -> dict[str, Any]:
+        return {"error": {"type": self.kind, "message": str(self),
+                          "retry_after": self.retry_after, "errors": []}}
 
 
 # Start-up problems, each reported with the file and JSON pointer where it was written ------

@@ -122,7 +122,15 @@ recovery_logger = logging.getLogger("asynction_django.recovery")
 recovery_logger.addFilter(RepeatFilter(first_note=(
     "the recovery store is unreachable or failing; repeats of this error are logged at "
     f"most every {REPEAT_EVERY:.0f} s")))
+# Presence: its Redis store unreachable, or a join/leave the spec refuses, on every join.
+presence_logger = logging.getLogger("asynction_django.presence")
+presence_logger.addFilter(RepeatFilter())
 admin_ui_logger = logging.getLogger("asynction_django.admin_ui")
+# Rate limits: their store (Redis) failing lets events through, once a minute said so.
+limits_logger = logging.getLogger("asynction_django.limits")
+limits_logger.addFilter(RepeatFilter(first_note=(
+    "events go through unlimited while the rate limits' store fails; repeats of this error "
+    f"are logged at most every {REPEAT_EVERY:.0f} s")))
 # python-socketio's and python-engineio's own loggers, handed to them as ServerLoggers.
 socketio_logger = logging.getLogger("socketio.server")
 engineio_logger = logging.getLogger("engineio.server")

@@ -1,4 +1,4 @@
-"""The process-wide server, built on first use, and the emit API around it."""
+"""The process-wide server, built on first use, and the emit and presence API around it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.dispatch import receiver
 
 from .building import Build, build
 from .conf import PREFIX, get_settings
+from .names import DEFAULT_NAMESPACE, namespace_name
+from .presences import Member
 from .queues import ExternalEmitter
 from .server import AsynctionServer, Connection
 from .server.connections import current_namespace
@@ -139,11 +141,32 @@ def get_connection(sid: str, namespace: str | None = None) -> Connection:
 
     Inside a handler the namespace defaults to the handler's own; elsewhere to ``/``.
     """
-    namespace = namespace or current_namespace(sid)
-    server = get_server()
-    environ = server.get_environ(sid, namespace)
-    handler = server.namespace_handlers.get(namespace)
-    state = getattr(handler, "connections", {}).get(sid)
-    if environ is None or state is None:
-        raise LookupError(f"{sid!r} is not connected to {namespace!r}")
-    return Connection(sid, namespace, environ, state.security, state.recovered)
+    return get_server().connection(sid, namespace or current_namespace(sid))
+
+
+async def apresence(room: str, namespace: str = DEFAULT_NAMESPACE) -> list[Member]:
+    """Who is in ``room`` of ``namespace`` (a channel with ``x-presence``), over every
+    process: each member's key, info and connection count, sorted by key.
+
+    Raises LookupError for a namespace or room that keeps no presence.
+    """
+    presence = get_server().presence
+    if presence is None:
+        raise LookupError("no namespace keeps presence: no channel of the spec has x-presence")
+    return await presence.members(room, namespace_name(namespace))
+
+
+def presence(room: str, namespace: str = DEFAULT_NAMESPACE) -> list[Member]:
+    """:func:`apresence` from sync code (views, commands, threads): on the serving event
+    loop when this process serves clients, else on one of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        raise RuntimeError("presence() cannot be called from async code: use "
+                           "`await apresence(...)`")
+    loop = _loop
+    if loop is not None and loop.is_running():
+        return asyncio.run_coroutine_threadsafe(apresence(room, namespace), loop).result()
+    return async_to_sync(apresence)(room, namespace)

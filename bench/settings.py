@@ -15,5 +15,8 @@ USE_TZ = True
 ASYNCTION_SPEC = HERE / "asyncapi.yaml"
 ASYNCTION_VALIDATION = os.environ.get("BENCH_VALIDATION", "1") == "1"
 ASYNCTION_DOCS = False
+# The servers are measured flooded: without limits (a limit would answer most events with a
+# RateLimited refusal, which is not what the numbers are about).
+ASYNCTION_RATE_LIMIT_DEFAULT = None
 LOGGING = {"version": 1, "disable_existing_loggers": False,
            "root": {"level": "WARNING", "handlers": []}}

@@ -31,6 +31,8 @@ OVERRIDDEN = [
     (socketio.AsyncServer, "_handle_eio_message", ["self", "eio_sid", "data"], ASYNC),
     (socketio.AsyncServer, "_handle_eio_disconnect", ["self", "eio_sid", "reason"], ASYNC),
     (socketio.AsyncServer, "_handle_connect", ["self", "eio_sid", "namespace", "data"], ASYNC),
+    (socketio.AsyncServer, "_handle_disconnect", ["self", "eio_sid", "namespace", "reason"],
+     ASYNC),
     (socketio.AsyncServer, "_handle_event", ["self", "eio_sid", "namespace", "id", "data"],
      ASYNC),
     (socketio.AsyncServer, "_handle_event_internal",

@@ -205,14 +205,20 @@ class Recovery:
         """Whether a live emit to a client that just recovered is one it has already (it was
         logged before the replay was read, or before the offset the client presented, and
         reached this process after)."""
-        namespace, newest, until = self.replayed_upto[eio_sid]
+        return self.has_already(eio_sid, namespace_name(pkt.namespace), packet_offset(pkt))
+
+    def has_already(self, eio_sid: str, namespace: str, offset: str | None) -> bool:
+        """Whether the emit logged at ``offset`` is one a client that just recovered has
+        (see :meth:`repeats_replay`; also for what was held while it connected)."""
+        guard = self.replayed_upto.get(eio_sid)
+        if guard is None or offset is None:
+            return False
+        guarded, newest, until = guard
         if time.monotonic() > until:
             del self.replayed_upto[eio_sid]
             return False
-        offset = packet_offset(pkt)
-        parsed = self.store.parse(offset) if offset is not None else None
-        return (namespace_name(pkt.namespace) == namespace and parsed is not None
-                and parsed <= newest)
+        parsed = self.store.parse(offset)
+        return namespace == guarded and parsed is not None and parsed <= newest
 
     def forget(self, eio_sid: str, namespace: str) -> None:
         """Drop what a CONNECT being handled left (nothing, once it was accepted)."""

@@ -5,7 +5,8 @@ anything is sent, acks that clients send back are checked too, what a connect ha
 emits reaches the client after its CONNECT packet, never before, and a client packet
 that breaks the protocol ends its own connection (:mod:`.packets`, :mod:`.engine`), and
 with connection state recovery on, a client that drops comes back as itself
-(:mod:`asynction_django.recovery`).
+(:mod:`asynction_django.recovery`), and with ``x-presence`` rooms know who is in them
+(:mod:`.presence_hooks`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ..validation import ArgumentsValidator, as_arguments
 from ..wording import named
 from .engine import EngineServer, reusing_id
 from .packets import check_attachment, decode
+from .presence_hooks import PresenceHooks
 
 
 class OutgoingEvent:
@@ -37,8 +39,9 @@ class OutgoingEvent:
         self.ack = ack
 
 
-class AsynctionServer(socketio.AsyncServer):
-    """A ``socketio.AsyncServer`` that serves one AsyncAPI document."""
+class AsynctionServer(PresenceHooks):
+    """A ``socketio.AsyncServer`` that serves one AsyncAPI document (with presence's room
+    hooks, :mod:`.presence_hooks`, beneath)."""
 
     def __init__(
         self,
@@ -318,8 +321,10 @@ class AsynctionServer(socketio.AsyncServer):
             queued = self._release(eio_sid, marker)
         accepted = sid is not None
         for queued_namespace, offset, send in queued:
-            if (accepted or queued_namespace != namespace) and offset not in replayed:
-                await send()
+            if (accepted or queued_namespace != namespace) and offset not in replayed and not (
+                    recovery is not None
+                    and recovery.has_already(eio_sid, queued_namespace, offset)):
+                await send()  # (an emit it had before it dropped may arrive meanwhile)
 
     async def deliver_logged(self, emit: LoggedEmit) -> None:
         """Deliver another process's emit, read from the log, to this process's clients."""

@@ -1,8 +1,9 @@
 """One spec channel served as a python-socketio namespace.
 
 python-socketio hands every packet of a namespace to ``trigger_event``; this class
-routes it through the spec: handshake and payload checks first, then the user's
-handler, then the ack check. Whatever goes wrong is answered on the wire with a
+routes it through the spec: handshake checks at connect; for events, rate limits first
+(a refusal must cost less than the work it saves), then security and payload checks, then
+the user's handler, then the ack check. Whatever goes wrong is answered on the wire with a
 structured error, never a traceback, and never takes the connection down.
 """
 
@@ -26,6 +27,7 @@ from ..exceptions import (
     ValidationError,
 )
 from ..handlers import Handler, Takes
+from ..limits import NamespaceLimits
 from ..logs import logger
 from ..recovery import Recovery
 from ..security import Guard
@@ -64,8 +66,11 @@ class SpecNamespace(socketio.AsyncNamespace):
         guard: Guard | None = None,
         timeout: float | None = None,
         recovery: Recovery | None = None,
+        limits: NamespaceLimits | None = None,
     ):
         super().__init__(name)
+        self.limits = limits  # x-rate-limit and ASYNCTION_RATE_LIMIT_DEFAULT; None: none
+        self._expelling: set[asyncio.Task[None]] = set()  # disconnects of abusive clients
         self.recovery = recovery
         self.watchdog = Watchdog(timeout) if timeout is not None else None
         self.routes = routes
@@ -88,10 +93,32 @@ class SpecNamespace(socketio.AsyncNamespace):
         if event == "disconnect":
             return await self._disconnect(*args)
         sid, data = args[0], args[1:]
+        if self.limits is not None:
+            refused = await self._rate_limited(self.limits, sid, event)
+            if refused is not None:
+                return refused
         route = self.routes.get(event)
         if route is None:
             return await self._fail(sid, UnknownEventError(self._unknown(event, sid)))
         return await self._dispatch(route, sid, data)
+
+    async def _rate_limited(self, limits: NamespaceLimits, sid: str,
+                            event: str) -> dict[str, Any] | None:
+        """The ``RateLimited`` error ack of an event over its rate limits, else None.
+
+        The error handler is not called: a flood of refusals must not become a flood of
+        calls into the project's code. A client refused on and on is disconnected once
+        this answer is on its way (the disconnect runs in a task of its own).
+        """
+        refusal = await limits.refusal(sid, event, self.server.get_environ(sid, self.namespace))
+        if refusal is None:
+            return None
+        if refusal.expel:
+            task = asyncio.get_running_loop().create_task(
+                self.server.disconnect(sid, self.namespace, ignore_queue=True))
+            self._expelling.add(task)
+            task.add_done_callback(self._expelling.discard)
+        return refusal.error.as_wire()
 
     def _unknown(self, event: str, sid: str) -> str:
         """Why ``event`` is refused: the server sends it, or the closest name a client may send

@@ -8,7 +8,8 @@ from typing import Any
 
 from ..exceptions import SpecError, SpecProblem
 from .documents import Location, resolve_document
-from .model import Arguments, Arity, Handshake, Message, Namespace, Server, Spec
+from .model import Arguments, Arity, Handshake, Message, Namespace, Presence, Server, Spec
+from .presence import read_presence
 from .problems import Problems
 from .v2 import SUPPORTED as SUPPORTED_V2
 from .v2 import read_v2
@@ -16,7 +17,8 @@ from .v3 import SUPPORTED as SUPPORTED_V3
 from .v3 import ReaderV3
 
 __all__ = [
-    "Arguments", "Arity", "Handshake", "Location", "Message", "Namespace", "Server", "Spec",
+    "Arguments", "Arity", "Handshake", "Location", "Message", "Namespace", "Presence",
+    "Server", "Spec",
     "SpecError", "SpecProblem", "inspect_spec", "load_spec",
 ]
 
@@ -53,7 +55,7 @@ def inspect_spec(
         version=version,
         title=info.get("title", ""),
         source=resolved.root.file,
-        namespaces=parts.namespaces,
+        namespaces=read_presence(resolved, parts.namespaces, problems, is_v3),
         servers=parts.servers,
         resolved=resolved,
         security_schemes=parts.security_schemes,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from ..limits.rules import RateLimits
 from .documents import Location, ResolvedDocument
 
 # A list of security requirements (OR), each mapping scheme names to scopes (AND).
@@ -74,6 +75,7 @@ class Message:
     location: Location
     document: dict[str, Any] = field(repr=False, compare=False)
     security: Requirements | None = None  # the operation's own (AsyncAPI 2.4+)
+    rate_limits: RateLimits | None = None  # x-rate-limit; None: not said, (): no limit
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,18 @@ class Handshake:
     query: Arguments | None = None
     headers: Arguments | None = None
     method: str | None = None
+
+
+@dataclass(frozen=True)
+class Presence:
+    """A channel's ``x-presence``: which of its rooms keep who is in them (see
+    :mod:`asynction_django.presences`), and the events that tell the room."""
+
+    location: Location
+    rooms: tuple[str, ...] | None = None  # glob patterns; None: every room
+    info: str | None = None  # dotted path of info(connection) -> JSON object | None
+    join: str = "presence:join"
+    leave: str = "presence:leave"
 
 
 @dataclass(frozen=True)
@@ -99,6 +113,8 @@ class Namespace:
     location: Location
     document: dict[str, Any] = field(repr=False, compare=False)
     security: Requirements | None = None  # channel x-security; None: the server's applies
+    rate_limits: RateLimits | None = None  # channel x-rate-limit: one budget for all events
+    presence: Presence | None = None  # channel x-presence; None: no presence kept
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from .documents import Location, ResolvedDocument
 from .model import DocumentParts, Message, Namespace, Requirements
 from .pointers import unescape_token
 from .problems import Problems
+from .rate_limits import read_rate_limits
 from .reading import (
     SCHEMA_FORMATS,
     check_channel_requirements,
@@ -97,6 +98,7 @@ def _read_channel(resolved: ResolvedDocument, name: str, channel: dict[str, Any]
         location=location,
         document=channel,
         security=requirements(channel.get("x-security")),
+        rate_limits=read_rate_limits(resolved, problems, (channel, location)),
     )
 
 
@@ -184,6 +186,7 @@ def read_message(resolved: ResolvedDocument, raw: Any, location: Location, probl
         handler=handler,
         location=location,
         document=message,
+        rate_limits=read_rate_limits(resolved, problems, (message, location)),
     )
 
 

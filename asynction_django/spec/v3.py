@@ -15,6 +15,7 @@ from .documents import Location, ResolvedDocument
 from .model import Arguments, Arity, DocumentParts, Message, Namespace, Requirements
 from .pointers import unescape_token
 from .problems import Problems
+from .rate_limits import channels_rate_limits, read_rate_limits
 from .reading import (
     SCHEMA_FORMATS,
     check_channel_requirements,
@@ -158,6 +159,7 @@ class ReaderV3:
             location=first_at,
             document=first,
             security=requirements(self._once(group, "x-security")),
+            rate_limits=channels_rate_limits(self.resolved, self.problems, group.channels),
         )
 
     def _where(self, group: _Group, key: str) -> tuple[dict[str, Any] | None, Location]:
@@ -309,6 +311,8 @@ class ReaderV3:
             handler=handler,
             location=at,
             document=message,
+            rate_limits=read_rate_limits(self.resolved, self.problems,
+                                         (operation, operation_at), (message, at)),
         )
         if "security" in operation:
             parsed = replace(parsed, security=self.security(operation["security"], security_at))
