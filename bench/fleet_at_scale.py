@@ -1,216 +1,76 @@
-"""The fleet at scale: a few hundred socket.io-client 4 clients in rooms, a publisher at a
-steady rate, and during the run one process killed with SIGKILL (and restarted), then a
-rolling restart of every process. Run behind nginx round-robin over three daphne processes,
-and on ``uvicorn --workers 3`` on one port (``--uvicorn``):
+"""The fleet test (tests/fleet/test_at_scale.py) with as many clients as you like:
 
     python bench/fleet_at_scale.py [--uvicorn] [--clients N]
 
-It prints delivered/expected, duplicates, the worst gap a client saw, p99 delivery latency
-in and out of the failovers, reconnections and recoveries, then checks what every client
-received against what its room was sent (exactly once, in order; no failed request) and
-lists the clients that did not get it. A measurement on the machine it runs on: the
-suite's fleet tests (tests/fleet/) prove the same guarantees at a smaller scale.
+A few hundred socket.io-client 4 clients in rooms (a third polling-only), a publisher at a
+steady rate, one process killed with SIGKILL and restarted, then a rolling restart of every
+process; behind nginx round-robin over three daphne processes, or on ``uvicorn --workers
+3``. It prints delivered/expected, duplicates, the worst gap a client saw, p99 delivery
+latency in and out of the failovers, reconnections and recoveries, then lists the clients
+that did not get every event of their room exactly once, in order.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
+import argparse
 import os
 import signal
 import sys
-import time
+import unittest
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from django.test import SimpleTestCase  # noqa: E402
 
-from tests.fleet.rooms import join_rooms, received  # noqa: E402
-from tests.fleet.test_forwarding import start_fleet  # noqa: E402
-from tests.support import (  # noqa: E402
-    SPECS,
-    LiveServer,
-    PrivateRedis,
-    free_port,
-    unique,
-    wait_until,
-)
+def uvicorn_workers_tests() -> type:
+    """The same test on ``uvicorn --workers 3``: a worker killed is replaced by uvicorn;
+    SIGHUP replaces the workers one by one (uvicorn's own rolling restart)."""
+    from django.test import SimpleTestCase
 
-CLIENTS, ROOMS = 240, 6  # 40 clients a room, every third one polling-only
-EVERY, EVENTS = 0.2, 200  # an event to each room every 0.2 s: 40 s of traffic
-KILL_AT, ROLL_AT = 5.0, 18.0  # seconds into the traffic
-SETTLE = 5.0  # seconds after a process is back during which deliveries count as failover
-PUBLISHER = f"""
-import json, sys, time
-from asynction_django import emit
-sent = []
-start = time.monotonic()
-for number in range({EVENTS}):
-    time.sleep(max(0.0, start + number * {EVERY} - time.monotonic()))
-    sent.append(time.time() * 1000)
-    for room in range({ROOMS}):
-        emit("news", f"room-{{room}}:{{number}}", to=f"room-{{room}}")
-print(json.dumps(sent))
-"""
+    from tests.fleet.test_at_scale import PUBLISHER, FleetAtScaleMixin
+    from tests.support import LiveServer, wait_until
 
+    class UvicornWorkersAtScaleTests(FleetAtScaleMixin, SimpleTestCase):
+        """``uvicorn --workers 3``: a worker killed is replaced by uvicorn; SIGHUP replaces the
+        workers one by one (uvicorn's own rolling restart)."""
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+        name = "uvicorn --workers 3"
 
+        def setUp(self):
+            self.server = LiveServer(self.settings())
+            self.addCleanup(self.server.stop)
+            self.server.start("/socket.io/", command=[
+                "-m", "uvicorn", "--workers", "3", "--host", "127.0.0.1",
+                "--port", str(self.server.port), "--no-access-log", "tests.asgi:application"])
+            self.url = self.server.url
+            self.logs = [self.server.log]
 
-def figures(results: list[dict[str, Any]], sent: list[float],
-            failovers: list[tuple[float, float]]) -> dict[str, Any]:
-    """What the clients saw: deliveries, duplicates, the worst gap, latencies."""
-    inside, outside, worst_gap, duplicates = [], [], 0.0, 0
-    for result in results:
-        numbers = [int(text.rsplit(":", 1)[1]) for text in result["news"]]
-        duplicates += len(numbers) - len(set(numbers))
-        for number, at in zip(numbers, result["at"], strict=True):
-            during = any(start <= sent[number] <= end for start, end in failovers)
-            (inside if during else outside).append(at - sent[number])
-        gaps = [later - earlier for earlier, later in itertools.pairwise(result["at"])]
-        worst_gap = max([worst_gap, *gaps])
-    return {"delivered": sum(len(result["news"]) for result in results),
-            "expected": len(results) * EVENTS, "duplicates": duplicates,
-            "worst_gap_ms": round(worst_gap),
-            "p99_ms_outside_failover": round(percentile(outside, 0.99)),
-            "p99_ms_in_failover": round(percentile(inside, 0.99)),
-            "reconnections": sum(result["reconnects"] for result in results),
-            "recovered": sum(result["recovered"] for result in results)}
+        def publisher(self) -> Any:
+            process = self.server.spawn_python(PUBLISHER)
+            self.addCleanup(process.kill)
+            return process
 
+        def workers(self) -> list[int]:
+            children = Path(f"/proc/{self.server.process.pid}/task/{self.server.process.pid}"
+                            "/children").read_text().split()
+            return [int(pid) for pid in children
+                    if "multiprocessing.resource_tracker" not in _command_line(int(pid))]
 
-class FleetAtScaleMixin:
-    """The run; a subclass starts the fleet and says how to kill and restart its processes."""
+        def kill_and_restart_one(self) -> None:
+            before = self.workers()
+            os.kill(before[1], signal.SIGKILL)
+            wait_until(lambda: before[1] not in self.workers() and len(self.workers()) == 3,
+                       "uvicorn to replace the killed worker", 20)
 
-    url: str
-    logs: list[Any]
-    name: str
+        def restart_every_process(self) -> None:
+            before = set(self.workers())
+            self.server.process.send_signal(signal.SIGHUP)
+            wait_until(lambda: not before & set(self.workers()) and len(self.workers()) == 3,
+                       "uvicorn to replace every worker", 120)
 
-    def settings(self) -> dict[str, Any]:
-        redis = PrivateRedis(free_port())
-        redis.start()
-        self.addCleanup(redis.stop)  # type: ignore[attr-defined]
-        return {"ASYNCTION_SPEC": str(SPECS / "recovery.yaml"), "ALLOWED_HOSTS": ["*"],
-                "ASYNCTION_MESSAGE_QUEUE": redis.url,
-                "ASYNCTION_MESSAGE_QUEUE_OPTIONS": {"channel": unique("fleet")},
-                "ASYNCTION_CONNECTION_STATE_RECOVERY": True,
-                "ASYNCTION_DRAIN_WINDOW": 2.0}
-
-    def kill_and_restart_one(self) -> None:
-        raise NotImplementedError
-
-    def restart_every_process(self) -> None:
-        raise NotImplementedError
-
-    def test_every_client_gets_every_event_once_in_order(self):
-        clients = join_rooms(self, self.url, CLIENTS, ROOMS, EVENTS, polling_every=3)
-        publisher = self.publisher()
-        start = time.time() * 1000
-        failovers = []
-        self.sleep_until(start, KILL_AT)
-        began = time.time() * 1000
-        self.kill_and_restart_one()
-        failovers.append((began, time.time() * 1000 + SETTLE * 1000))
-        self.sleep_until(start, ROLL_AT)
-        began = time.time() * 1000
-        self.restart_every_process()
-        failovers.append((began, time.time() * 1000 + SETTLE * 1000))
-        output, errors = publisher.communicate(timeout=120)
-        self.assertEqual(publisher.returncode, 0, errors)
-        sent = json.loads(output.strip().splitlines()[-1])
-        results = received(self, clients)
-        seen = figures(results, sent, failovers)
-        if os.environ.get("ASYNCTION_FLEET_RESULTS"):  # for a closer look at a run
-            Path(os.environ["ASYNCTION_FLEET_RESULTS"]).write_text(json.dumps(
-                {"results": results, "sent": sent, "failovers": failovers,
-                 "logs": [log() for log in self.logs]}))
-        print(f"\nthe fleet test ({self.name}, {CLIENTS} clients, {ROOMS} rooms, SIGKILL of "
-              f"one process, then a rolling restart): {json.dumps(seen)}", file=sys.stderr)
-        for result in results:
-            expected = [f"{result['room']}:{number}" for number in range(EVENTS)]
-            with self.subTest(room=result["room"], polling=result["polling"]):
-                self.assertEqual(result["news"], expected, {
-                    key: result[key] for key in ("reconnects", "recovered", "errors")})
-                self.assertEqual(result["errors"], [])
-        for log in self.logs:
-            self.assertNotIn("Invalid session", log())
-
-    def publisher(self) -> Any:
-        raise NotImplementedError
-
-    @staticmethod
-    def sleep_until(start_ms: float, seconds: float) -> None:
-        """The schedule of the disruptions (the outcome is decided by what clients saw)."""
-        time.sleep(max(0.0, start_ms / 1000 + seconds - time.time()))
-
-
-class DaphneBehindNginxAtScaleTests(FleetAtScaleMixin, SimpleTestCase):
-    name = "nginx round-robin over 3 daphne processes"
-
-    def setUp(self):
-        self.servers, nginx = start_fleet(self.addCleanup, self.settings())
-        self.url = nginx.url
-        self.logs = [server.log for server in self.servers]
-
-    def publisher(self) -> Any:
-        process = self.servers[0].spawn_python(PUBLISHER)
-        self.addCleanup(process.kill)
-        return process
-
-    def kill_and_restart_one(self) -> None:
-        server = self.servers[1]
-        server.process.send_signal(signal.SIGKILL)
-        server.process.wait(10)
-        server.start("/socket.io/")
-
-    def restart_every_process(self) -> None:
-        for server in self.servers:  # one after the other, as a deploy does
-            server.process.send_signal(signal.SIGTERM)
-            server.process.wait(30)
-            server.start("/socket.io/")
-
-
-class UvicornWorkersAtScaleTests(FleetAtScaleMixin, SimpleTestCase):
-    """``uvicorn --workers 3``: a worker killed is replaced by uvicorn; SIGHUP replaces the
-    workers one by one (uvicorn's own rolling restart)."""
-
-    name = "uvicorn --workers 3"
-
-    def setUp(self):
-        self.server = LiveServer(self.settings())
-        self.addCleanup(self.server.stop)
-        self.server.start("/socket.io/", command=[
-            "-m", "uvicorn", "--workers", "3", "--host", "127.0.0.1",
-            "--port", str(self.server.port), "--no-access-log", "tests.asgi:application"])
-        self.url = self.server.url
-        self.logs = [self.server.log]
-
-    def publisher(self) -> Any:
-        process = self.server.spawn_python(PUBLISHER)
-        self.addCleanup(process.kill)
-        return process
-
-    def workers(self) -> list[int]:
-        children = Path(f"/proc/{self.server.process.pid}/task/{self.server.process.pid}"
-                        "/children").read_text().split()
-        return [int(pid) for pid in children
-                if "multiprocessing.resource_tracker" not in _command_line(int(pid))]
-
-    def kill_and_restart_one(self) -> None:
-        before = self.workers()
-        os.kill(before[1], signal.SIGKILL)
-        wait_until(lambda: before[1] not in self.workers() and len(self.workers()) == 3,
-                   "uvicorn to replace the killed worker", 20)
-
-    def restart_every_process(self) -> None:
-        before = set(self.workers())
-        self.server.process.send_signal(signal.SIGHUP)
-        wait_until(lambda: not before & set(self.workers()) and len(self.workers()) == 3,
-                   "uvicorn to replace every worker", 60)
+    return UvicornWorkersAtScaleTests
 
 
 def _command_line(pid: int) -> str:
@@ -221,20 +81,19 @@ def _command_line(pid: int) -> str:
 
 
 def main() -> None:
-    global CLIENTS
-    import argparse
-    import unittest
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--uvicorn", action="store_true", help="uvicorn --workers 3")
-    parser.add_argument("--clients", type=int, default=CLIENTS)
+    parser.add_argument("--clients", type=int, default=240)
     arguments = parser.parse_args()
-    CLIENTS = arguments.clients
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     import django
 
     django.setup()
-    chosen = UvicornWorkersAtScaleTests if arguments.uvicorn else DaphneBehindNginxAtScaleTests
+    from tests.fleet import test_at_scale
+
+    chosen = (uvicorn_workers_tests() if arguments.uvicorn
+              else test_at_scale.DaphneBehindNginxAtScaleTests)
+    chosen.clients = arguments.clients
     test = chosen("test_every_client_gets_every_event_once_in_order")
     unittest.TextTestRunner(verbosity=1).run(unittest.TestSuite([test]))
 

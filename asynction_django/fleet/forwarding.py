@@ -54,6 +54,8 @@ class Forwarder(Tunnels):
         self._relayed: dict[str, str] = {}  # tunnels this node relays: id -> owner node
         # Engine.IO sids whose WebSocket reaches this node through another: sid -> that node
         self._served_through: dict[str, str] = {}
+        self._serving: dict[str, str] = {}  # tunnels served here: id -> relaying node
+        self.leaving = False  # set as a draining process's last phase begins (see finish)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._started: asyncio.Future[None] | None = None
         # Set by building when recovery keeps connected clients in Redis: (namespace, pid,
@@ -82,6 +84,7 @@ class Forwarder(Tunnels):
             await self.redis.set(self._alive_key(self.node_id), "1", ex=HEARTBEAT_TTL)
             self._spawn(self._listen(pubsub))
             self._spawn(self._heartbeat())
+            self._spawn(self._watch_tunnels())
             self._started.set_result(None)
         await self._started
 
@@ -169,6 +172,11 @@ class Forwarder(Tunnels):
             if not await self._publish(owner, {"k": "http", "id": request, "r": self.node_id,
                                                "s": sent}, body):
                 return await _respond(send, 400, b"Bad Request")  # nobody there any more
+            sid = query_sid(sent["query_string"])
+            if self.leaving and sid is not None and scope.get("method") == "GET":
+                # This process is stopping (and its server waits for open requests): the
+                # poll comes back now, and the client's next one goes to another process.
+                await self._publish(owner, {"k": "answer-poll", "sid": sid})
             header, content = await asyncio.wait_for(answer, self.reply_timeout)
         except TimeoutError:
             return await _respond(send, 400, b"Bad Request")
@@ -201,6 +209,7 @@ class Forwarder(Tunnels):
         """Have every request this node forwarded answered (a pending long-poll, even one
         that arrives meanwhile, is answered by its owner at once), for up to ``timeout``
         seconds."""
+        self.leaving = True  # from now on, a long-poll it forwards is answered at once
         loop = asyncio.get_running_loop()
         deadline, asked = loop.time() + timeout, set()
         while self._forwarded and loop.time() < deadline:

@@ -26,6 +26,9 @@ from .nodes import HEARTBEAT_TTL
 # take what its owner sends, ends its tunnel instead of filling this process's memory.
 TUNNEL_BACKLOG = 4
 RELAY_END_TIMEOUT = 5.0  # seconds a relay waits for its owner to end the session it hands back
+# Seconds between two looks at the nodes at the other end of this node's tunnels: a tunnel
+# whose other end died is ended within this (one probe per node, not per tunnel).
+WATCH_EVERY = 1.0
 
 
 class Tunnels:
@@ -37,6 +40,7 @@ class Tunnels:
     _tunnels: dict[str, Inbox]
     _relayed: dict[str, str]  # tunnels this node relays: id -> owner node
     _served_through: dict[str, str]  # sids served here through another node: sid -> node
+    _serving: dict[str, str]  # tunnels served here: id -> the node relaying it
 
     async def _publish(self, node_id: str, header: dict[str, Any], body: bytes = b"") -> bool:
         raise NotImplementedError
@@ -123,6 +127,26 @@ class Tunnels:
                 await send({"type": "websocket.close", "code": header.get("code", 1000)})
                 return
 
+    async def _watch_tunnels(self) -> None:
+        """End the tunnels whose other end died without a word (SIGKILL, a lost machine):
+        nothing else would tell this end before the client's ping timeout. Its client's
+        connection is gone with that node; ending the tunnel now ends (and, with recovery,
+        keeps) the session at once, or closes the client's WebSocket so it reconnects."""
+        while True:
+            await asyncio.sleep(WATCH_EVERY)
+            ends = {**{tunnel: (node, "ws-close") for tunnel, node in self._relayed.items()},
+                    **{tunnel: (node, "ws-end") for tunnel, node in self._serving.items()}}
+            nodes = {node for node, _ in ends.values()}
+            try:
+                dead = {node for node in nodes
+                        if not await self._publish(node, {"k": "probe", "id": ""})}
+            except Exception:  # noqa: BLE001 - Redis is down: looked at again next time
+                continue
+            for tunnel, (node, end) in ends.items():
+                inbox = self._tunnels.get(tunnel)
+                if node in dead and inbox is not None:
+                    inbox.put({"k": end, "id": tunnel, "code": 1001}, b"")
+
     # The process that owns the session ----------------------------------------------
 
     async def relay_gone(self, eio_sid: str) -> bool:
@@ -135,6 +159,7 @@ class Tunnels:
     async def _serve_websocket(self, header: dict[str, Any]) -> None:
         tunnel, forwarder = header["id"], header["r"]
         inbox = self._tunnels[tunnel]
+        self._serving[tunnel] = forwarder
         connected = False
         eio_sid = query_sid(header["s"]["query_string"])
         if eio_sid is not None:  # an upgrade; a WebSocket-only client's sid is in its OPEN
@@ -180,6 +205,7 @@ class Tunnels:
             broker_logger.exception("a forwarded WebSocket failed")
         finally:
             self._tunnels.pop(tunnel, None)
+            self._serving.pop(tunnel, None)
             if eio_sid is not None:
                 self._served_through.pop(eio_sid, None)
             with contextlib.suppress(Exception):

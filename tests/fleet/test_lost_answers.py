@@ -1,4 +1,5 @@
-"""What a fleet does with an answer that dies on its way, and with a burst of Redis commands.
+"""What a fleet does with an answer that dies on its way, a tunnel whose other end died, and a
+burst of Redis commands.
 
 A long-poll answered by the session's owner for a process that forwarded the request and then
 died carries packets its client never sees. If the session went on, the client's next poll
@@ -20,9 +21,9 @@ import redis.asyncio
 from django.test import SimpleTestCase
 from redis.exceptions import MaxConnectionsError
 
-from asynction_django.fleet import forwarding
+from asynction_django.fleet import forwarding, tunnels
 from asynction_django.fleet.forwarding import Forwarder
-from asynction_django.fleet.messages import scope_to_json
+from asynction_django.fleet.messages import Inbox, scope_to_json
 from asynction_django.redis_client import open_redis
 from asynction_django.server.engine import EngineServer
 from tests.support import require_service, unique
@@ -251,6 +252,34 @@ class LeavingAndDeadRelayTests(SimpleTestCase):
                 await living.close()
 
         self.assertEqual(asyncio.run(scenario()), [True, False, False])
+
+    def test_tunnels_whose_other_end_died_are_ended_at_once(self):
+        async def scenario() -> dict[str, str]:
+            prefix = unique("fleet")
+            node = self.owner(prefix)
+            living = self.owner(prefix, "living00")
+            await living.start()
+            ends = {}
+            for tunnel in ("served-dead", "relayed-dead", "served-living"):
+                node._tunnels[tunnel] = Inbox(1000)
+            node._serving.update({"served-dead": "gone0000", "served-living": "living00"})
+            node._relayed["relayed-dead"] = "gone0000"
+            try:
+                with mock.patch.object(tunnels, "WATCH_EVERY", 0.05):
+                    await node.start()
+                    for tunnel in ("served-dead", "relayed-dead"):
+                        header, _ = await asyncio.wait_for(node._tunnels[tunnel].get(), 5)
+                        ends[tunnel] = header["k"]
+                ends["served-living"] = str(len(node._tunnels["served-living"]))
+            finally:
+                await node.close()
+                await living.close()
+            return ends
+
+        # the owner's engine is told its client left; the relayed client's WebSocket closes
+        self.assertEqual(asyncio.run(scenario()), {"served-dead": "ws-end",
+                                                   "relayed-dead": "ws-close",
+                                                   "served-living": "0"})
 
     @staticmethod
     def owner(prefix: str, node: str = "owner000") -> Forwarder:
