@@ -1,4 +1,10 @@
-"""The handlers the example spec names. Sync ones use the ORM directly; async ones await."""
+"""The handlers the example spec names. Sync ones use the ORM directly; async ones await.
+
+Who is where is the server's presence (the spec's ``x-presence`` on the chat), not kept
+here: it counts each user once however many tabs they have, sends the rooms
+``presence:join`` / ``presence:leave``, and with several processes on Redis ``apresence``
+answers for all of them.
+"""
 
 from __future__ import annotations
 
@@ -6,93 +12,64 @@ import logging
 
 from asgiref.sync import sync_to_async
 
-from asynction_django import aemit, emit, get_connection, get_server
+from asynction_django import aemit, apresence, emit, get_connection, get_server
 
 from .models import Message
 
 logger = logging.getLogger(__name__)
 
 HISTORY = 50
+# Every chat connection is also in this room, so its presence is "who is online": the staff
+# count. Its name cannot be a chat room's (the spec's Room pattern has no "@"), so no one
+# can join it, and the page, which shows one room, ignores its join and leave events (each
+# user's arrival and departure is one event to every page: fine at this chat's size).
+ONLINE = "@online"
 
 
-async def _publish_presence(*, without: str | None = None) -> None:
-    online = len(set(_online_users(without=without)))
-    await aemit("presence", {"online": online}, namespace="/admin")
+async def _members(room: str) -> list[str]:
+    """The usernames in ``room``, each once, sorted: from presence, over every process."""
+    return sorted(member.info["username"] for member in await apresence(room, namespace="/"))
 
 
-def _username(sid: str) -> str | None:
-    try:
-        return get_connection(sid, "/").user.get_username()
-    except LookupError:  # not (or no longer) connected to the chat
-        return None
-
-
-def _users_in(room: str | None, *, without: str | None = None) -> list[str]:
-    """The usernames connected to `room` (`None`: the whole chat), one per connection.
-
-    A disconnect handler passes its own sid as `without`: python-socketio still lists a
-    connection while its disconnect handler runs. With several processes sharing a broker,
-    each process knows its own connections only: presence here is per process.
-    """
-    participants = get_server().manager.get_participants("/", room)
-    names = (_username(sid) for sid, _ in participants if sid != without)
-    return [name for name in names if name is not None]
-
-
-def _online_users(*, without: str | None = None) -> list[str]:
-    return _users_in(None, without=without)
+async def _publish_online(to: str | None = None) -> None:
+    """Tell the staff (or the one staff connection ``to``) how many users are online."""
+    online = len(await apresence(ONLINE, namespace="/"))
+    await aemit("presence", {"online": online}, to=to, namespace="/admin")
 
 
 def _rooms_of(sid: str) -> list[str]:
-    """The chat rooms a connection is in (python-socketio also puts it in a room of its own)."""
-    return [room for room in get_server().rooms(sid, namespace="/") if room != sid]
-
-
-async def _left(room: str, user: str | None, sid: str) -> None:
-    """Tell `room` that `user` left, unless another of their connections is still there."""
-    if user is not None and user not in _users_in(room, without=sid):
-        await aemit("user left", {"room": room, "user": user}, room=room, skip_sid=sid,
-                    namespace="/")
+    """The chat room a connection is in: not its own sid room, nor ONLINE."""
+    return [room for room in get_server().rooms(sid, namespace="/") if room not in (sid, ONLINE)]
 
 
 async def connect(sid, environ, auth):
     """The spec's `session` security already refused anonymous clients.
 
-    A connection that dropped and came back (connection state recovery) is in its room
-    again, which its disconnect told it had left: say it is back.
+    A connection that dropped and came back (connection state recovery) has its rooms
+    back; presence counts it there again and tells the rooms, so nothing is said here.
     """
-    if get_connection(sid).recovered:
-        user = _username(sid)
-        for room in _rooms_of(sid):
-            if user is not None and user not in _users_in(room, without=sid):
-                await aemit("user joined", {"room": room, "user": user}, room=room,
-                            skip_sid=sid, namespace="/")
-    await _publish_presence()
+    await get_server().enter_room(sid, ONLINE, namespace="/")
+    await _publish_online()
 
 
 async def disconnect(sid, reason):
-    user = _username(sid)
-    for room in _rooms_of(sid):
-        await _left(room, user, sid)
-    await _publish_presence(without=sid)
+    """Presence leaves every room after this handler; ONLINE is left first so that the
+    staff count sent now no longer counts this connection."""
+    await get_server().leave_room(sid, ONLINE, namespace="/")
+    await _publish_online()
 
 
 async def join_room(sid, payload):
-    """One room per connection: joining leaves the previous one; the members are told."""
+    """One room per connection: joining leaves the previous one (presence tells both rooms);
+    the ack lists who is in the room now, which the page updates with presence's events."""
     room = payload["room"]
     server = get_server()
-    user = _username(sid)
     for previous in _rooms_of(sid):
         if previous != room:
             await server.leave_room(sid, previous, namespace="/")
-            await _left(previous, user, sid)
-    already_there = user in _users_in(room)
     await server.enter_room(sid, room, namespace="/")
-    if user is not None and not already_there:
-        await aemit("user joined", {"room": room, "user": user}, room=room, skip_sid=sid,
-                    namespace="/")
     history = await sync_to_async(_history)(room)
-    return {"room": room, "history": history, "members": sorted(set(_users_in(room)))}
+    return {"room": room, "history": history, "members": await _members(room)}
 
 
 def _history(room: str) -> list[dict]:
@@ -101,7 +78,11 @@ def _history(room: str) -> list[dict]:
 
 
 def send_message(sid, payload):
-    """Sync: stores with the ORM, then emits with the sync API from this worker thread."""
+    """Sync: stores with the ORM, then emits with the sync API from this worker thread.
+
+    The spec's x-rate-limit refuses a flood before it gets here (RateLimited, with
+    retry_after), so a stuck key or a script cannot fill the database.
+    """
     user = get_connection(sid).user
     message = Message.objects.create(room=payload["room"], author=user, text=payload["text"])
     emit("new message", message.as_event(), room=message.room, namespace="/")
@@ -124,8 +105,7 @@ def list_rooms(sid):
 
 async def admin_connect(sid, environ, auth):
     """Only users with the `auth.view_user` permission get here (the spec's x-security)."""
-    online = len(set(_online_users()))
-    await aemit("presence", {"online": online}, to=sid, namespace="/admin")
+    await _publish_online(to=sid)
     return True
 
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 import os
 import shutil
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
+from asynction_django import presence
 from asynction_django.testing import SocketIOLiveServerTestCase, session_cookie
+
+from .tests import OnRedis, eventually
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update"]
@@ -80,6 +84,23 @@ class BrowserTestCase(SocketIOLiveServerTestCase):
         if folder:
             page.screenshot(path=str(Path(folder) / name))
 
+    def open_chat(self, username: str, **options):
+        page = self.open_page(**options)
+        self.log_in(page, username)
+        page.locator('#status[data-state="connected"]').wait_for()
+        page.locator(f'#members li[data-user="{username}"]').wait_for()  # the join's ack
+        return page
+
+    def members(self, page) -> list[str]:
+        return page.eval_on_selector_all("#members li", "items => items.map(i => i.dataset.user)")
+
+    def notices(self, page) -> list[str]:
+        return page.locator("#messages .notice:not(.empty)").all_inner_texts()
+
+    def wait_for_text(self, page, selector: str, text: str) -> None:
+        page.wait_for_function("([selector, text]) => document.querySelector(selector)"
+                               ".textContent === text", arg=[selector, text])
+
 
 class DocsInBrowserTests(BrowserTestCase):
     def setUp(self):
@@ -127,13 +148,17 @@ class DocsInBrowserTests(BrowserTestCase):
 
         page.click("#pg-send button[name=send]")  # the pre-filled example: {"room": "lobby"}
         self.assertIn('"history": []', log.locator('[data-kind="ack"]').last.inner_text())
+        # The server's presence tells the room, the newcomer included, who arrived.
+        arrived = log.locator('[data-kind="event"]', has_text='"room": "lobby"')
+        arrived.wait_for()
+        self.assertIn("presence:join", arrived.inner_text())
 
         page.select_option("#pg-send select[name=event]", "send message")
         self.assertIn("Hello everyone", page.input_value("#pg-send textarea[name=payload]"))
         page.click("#pg-send button[name=send]")
-        log.locator('[data-kind="event"]').wait_for()
-        self.assertIn("new message", log.locator('[data-kind="event"]').inner_text())
-        self.assertIn('"text": "Hello everyone"', log.locator('[data-kind="event"]').inner_text())
+        message = log.locator('[data-kind="event"]', has_text="new message")
+        message.wait_for()
+        self.assertIn('"text": "Hello everyone"', message.inner_text())
         log.locator('[data-kind="ack"]').nth(1).wait_for()
         self.assertIn('"id"', log.locator('[data-kind="ack"]').nth(1).inner_text())
 
@@ -204,20 +229,6 @@ class ChatInBrowserTests(BrowserTestCase):
         self.users = {name: users.create_user(name, password="browser-test-1")
                       for name in ("alice", "bob", "carol")}
 
-    def open_chat(self, username: str, **options):
-        page = self.open_page(**options)
-        self.log_in(page, username)
-        page.locator('#status[data-state="connected"]').wait_for()
-        page.locator(f'#members li[data-user="{username}"]').wait_for()  # the join's ack
-        return page
-
-    def members(self, page) -> list[str]:
-        return page.eval_on_selector_all("#members li", "items => items.map(i => i.dataset.user)")
-
-    def wait_for_text(self, page, selector: str, text: str) -> None:
-        page.wait_for_function("([selector, text]) => document.querySelector(selector)"
-                               ".textContent === text", arg=[selector, text])
-
     def assert_fits_the_phone(self, page) -> None:
         self.assertLessEqual(page.evaluate("document.documentElement.scrollWidth"), 390)
         send = page.locator("#send")
@@ -266,7 +277,8 @@ class ChatInBrowserTests(BrowserTestCase):
         self.assertEqual(self.members(alice), ["alice", "bob"])
         self.assertEqual(self.members(bob), ["alice", "bob"])
         self.assertEqual(alice.inner_text("#member-count"), "2")
-        self.assertIn("bob joined", alice.locator("#messages .notice").all_inner_texts())
+        self.assertEqual(self.notices(alice), ["bob joined"])
+        self.assertEqual(self.notices(bob), [])  # not told of their own arrival
 
         bob.locator("#composer textarea").press_sequentially("hello ali")
         self.wait_for_text(alice, "#typing", "bob is typing…")
@@ -283,7 +295,42 @@ class ChatInBrowserTests(BrowserTestCase):
         alice.locator('#members li[data-user="bob"]').wait_for(state="detached")
         self.assertEqual(self.members(alice), ["alice"])
         self.assertEqual(self.members(bob), ["bob"])
-        self.assertIn("bob left", alice.locator("#messages .notice").all_inner_texts())
+        self.assertEqual(self.notices(alice)[-1], "bob left")
+        self.assertEqual(self.page_errors, [])
+
+    def test_a_flood_is_refused_in_words_and_send_comes_back(self):
+        """x-rate-limit: a burst of 5 messages, then 5 a second. A script in the page floods
+        its connection, then the user presses Enter: the refusal is a sentence, the text is
+        kept, Send waits out the server's retry_after, and the same connection then takes
+        the message."""
+        page = self.open_chat("alice")
+        page.fill("#composer textarea", "are you there?")
+        seen = page.evaluate_handle("""() => {
+            const error = document.querySelector("#error");
+            const seen = [];  // the error line and the composer, each time the line changes
+            new MutationObserver(() => seen.push({
+                text: error.textContent, sendDisabled: document.querySelector("#send").disabled,
+                draft: document.querySelector("#composer textarea").value,
+            })).observe(error, { childList: true, characterData: true, subtree: true });
+            for (let n = 0; n < 10; n++) {
+                chatSocket.emit("send message", { room: "lobby", text: `flood ${n}` });
+            }
+            document.querySelector("#composer").requestSubmit();
+            return seen;
+        }""")
+        page.wait_for_function("seen => seen.length >= 2", arg=seen)  # shown, then cleared
+        self.assertEqual(seen.json_value()[:2], [
+            {"text": "Slow down: try again in 1 s", "sendDisabled": True,
+             "draft": "are you there?"},
+            {"text": "", "sendDisabled": False, "draft": "are you there?"}])
+        self.assertIsNone(page.get_attribute("#composer textarea", "aria-invalid"))
+        page.press("#composer textarea", "Enter")
+        page.locator("#messages .msg .text", has_text="are you there?").wait_for()
+        self.assertEqual(page.input_value("#composer textarea"), "")
+        self.assertEqual(page.inner_text("#error"), "")
+        texts = page.locator("#messages .msg .text").all_inner_texts()
+        self.assertLessEqual({f"flood {n}" for n in range(5)}, set(texts))  # the burst
+        self.assertLess(len(texts), 11)  # and not the rest of the flood
         self.assertEqual(self.page_errors, [])
 
     def test_a_dropped_connection_comes_back_without_a_gap(self):
@@ -343,3 +390,40 @@ class ChatInBrowserTests(BrowserTestCase):
                 "getComputedStyle(document.querySelector('.chat')).backgroundColor")
         self.assertEqual(backgrounds, {"light": "rgb(255, 255, 255)",
                                        "dark": "rgb(23, 26, 35)"})
+
+
+class PresenceInBrowserTests(OnRedis, BrowserTestCase):
+    """Several tabs of one user in the page's "Here now" list. On Redis, as `./dev cluster`
+    keeps presence, so this test's process reads the counts daphne's process wrote."""
+
+    def setUp(self):
+        for name in ("alice", "bob"):
+            get_user_model().objects.create_user(name, password="browser-test-1")
+
+    def connections(self, room="lobby") -> dict[str, int]:
+        """Who presence counts in ``room``: username -> connections. Asked from a thread of
+        its own: Playwright keeps an event loop running in this one."""
+        with ThreadPoolExecutor(1) as thread:
+            members = thread.submit(presence, room, namespace="/").result()
+        return {member.info["username"]: member.connections for member in members}
+
+    def test_a_user_comes_with_their_first_tab_and_goes_with_their_last(self):
+        alice = self.open_chat("alice")
+        first_tab, second_tab = self.open_chat("bob"), self.open_chat("bob")
+        self.assertEqual(self.members(second_tab), ["alice", "bob"])
+        eventually(lambda: self.connections() == {"alice": 1, "bob": 2}, "bob's two tabs")
+        self.assertEqual(self.members(alice), ["alice", "bob"])
+        self.assertEqual(self.notices(alice), ["bob joined"])  # once, not per tab
+
+        first_tab.close()
+        # Counted down to one: the server has decided, and bob did not leave.
+        eventually(lambda: self.connections() == {"alice": 1, "bob": 1}, "bob's tab closed")
+        self.assertEqual(self.members(alice), ["alice", "bob"])
+        self.assertEqual(self.notices(alice), ["bob joined"])
+
+        second_tab.close()
+        alice.locator('#members li[data-user="bob"]').wait_for(state="detached")
+        self.assertEqual(self.notices(alice), ["bob joined", "bob left"])
+        self.assertEqual(alice.inner_text("#member-count"), "1")
+        self.assertEqual(self.connections(), {"alice": 1})
+        self.assertEqual(self.page_errors, [])

@@ -7,7 +7,8 @@
 /** @typedef {import("./client").AdminSocket} AdminSocket */
 /** @typedef {import("./client").ChatMessage} ChatMessage */
 /** @typedef {import("./client").ErrorReply} ErrorReply */
-/** @typedef {ErrorReply["error"]} ServerError */
+/** @typedef {import("./client").PresenceDiff} PresenceDiff */
+/** @typedef {ErrorReply["error"] & {retry_after?: number}} ServerError  RateLimited says when */
 /** @typedef {ServerError["errors"][number]} ErrorDetail */
 /** @typedef {Record<string, Record<string, {minLength?: number, maxLength?: number}>>} Limits */
 /** @typedef {any} Dom  A page element or DOM event: only the Socket.IO API is checked. */
@@ -21,6 +22,7 @@
   const limits = /** @type {Limits} */ (JSON.parse($("#chat-limits").textContent));
   const me = $("#me").textContent;
   const textarea = $("#composer textarea");
+  const send = $("#send"); // disabled while a RateLimited refusal says to wait
 
   const TYPING_REPEAT_MS = 2000; // while typing, "true" goes out at most this often
   const TYPING_IDLE_MS = 3000; // no keystroke for this long: "false"
@@ -29,6 +31,10 @@
 
   let room = "lobby";
   let joined = ""; // the room this connection is in (none after a reconnect)
+  let joining = ""; // the room a "join room" is on its way to, until its ack
+  /** @type {{arrived: boolean, event: PresenceDiff}[]} that room's presence events before the ack */
+  let early = [];
+  /** @type {Set<string>} who is in the room: the join's ack, then presence's events */
   let members = new Set();
   /** @type {Map<string, ReturnType<typeof setTimeout>>} who is typing, until when */
   const typers = new Map();
@@ -80,9 +86,16 @@
         return "You are not allowed to do that";
       case "HandlerTimeout":
         return "The server took too long to answer: try again";
+      case "RateLimited":
+        return `Slow down: try again in ${inWords(error.retry_after || 1)}`;
       default:
         return "Something went wrong on the server: try again";
     }
+  }
+
+  /** @param {number} seconds a wait, as people say it: rounded up to a second or a minute */
+  function inWords(seconds) {
+    return seconds < 60 ? `${Math.ceil(seconds)} s` : `${Math.ceil(seconds / 60)} min`;
   }
 
   /**
@@ -206,6 +219,29 @@
     $("#member-count").textContent = String(members.size);
   }
 
+  /**
+   * Someone arrived in or left a room (presence's events: a user's first tab in, last tab
+   * out). Kept as a set of names, so an event that repeats what is known changes nothing.
+   * @param {boolean} arrived
+   * @param {PresenceDiff} event
+   */
+  function presenceChanged(arrived, event) {
+    if (event.room === joining) {
+      early.push({ arrived, event }); // applied once the join's ack has given the list
+      return;
+    }
+    const name = event.member.info.username;
+    if (event.room !== room || members.has(name) === arrived) return;
+    if (arrived) {
+      members.add(name);
+    } else {
+      members.delete(name);
+      stoppedTyping(name);
+    }
+    renderMembers();
+    if (name !== me) addNotice(`${name} ${arrived ? "joined" : "left"}`);
+  }
+
   // Typing, both ways ----------------------------------------------------------------------
 
   function renderTyping() {
@@ -251,12 +287,15 @@
   function join(name) {
     if (name === joined) return;
     stopTyping();
+    joining = name;
+    early = [];
     socket.emit("join room", { room: name }, (reply) => {
+      if (joining === name) joining = "";
       if (refused(reply, "join room", "#room-error")) return;
       room = joined = reply.room;
       $("#room-name").textContent = room;
       textarea.placeholder = `Message #${room}`;
-      $("#error").textContent = "";
+      if (!send.disabled) $("#error").textContent = "";
       $("#messages").replaceChildren();
       lastLine = null;
       for (const timer of typers.values()) clearTimeout(timer);
@@ -266,6 +305,8 @@
       renderMembers();
       if (reply.history.length) reply.history.forEach(addMessage);
       else addNotice(`No messages in #${room} yet. Say hello!`, "notice empty");
+      // Events that overtook the ack: applied in order on top of its list, they make it exact.
+      for (const { arrived, event } of early.splice(0)) presenceChanged(arrived, event);
       socket.emit("list rooms", (rooms) => renderRooms(Array.isArray(rooms) ? rooms : []));
     });
   }
@@ -292,18 +333,8 @@
   });
   socket.on("connect_error", (err) => { status("offline", err.message === "Unauthorized" ? "signed out" : "offline"); });
   socket.on("new message", addMessage);
-  socket.on("user joined", (event) => {
-    if (event.room !== room || members.has(event.user)) return;
-    members.add(event.user);
-    renderMembers();
-    addNotice(`${event.user} joined`);
-  });
-  socket.on("user left", (event) => {
-    if (event.room !== room || !members.delete(event.user)) return;
-    stoppedTyping(event.user);
-    renderMembers();
-    addNotice(`${event.user} left`);
-  });
+  socket.on("presence:join", (event) => presenceChanged(true, event));
+  socket.on("presence:leave", (event) => presenceChanged(false, event));
   socket.on("typing", (event) => {
     if (event.room !== room || event.user === me) return;
     clearTimeout(typers.get(event.user));
@@ -326,6 +357,23 @@
   // The composer ------------------------------------------------------------------------
 
   const maxLength = (limits["send message"] || {}).text?.maxLength;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let resume;
+
+  /**
+   * After a RateLimited refusal the server would refuse any send for `retryAfter` seconds:
+   * Send waits that long, rounded up to the second the sentence under the composer says,
+   * then both go.
+   * @param {number} retryAfter
+   */
+  function pause(retryAfter) {
+    send.disabled = true;
+    clearTimeout(resume);
+    resume = setTimeout(() => {
+      send.disabled = false;
+      $("#error").textContent = "";
+    }, Math.ceil(retryAfter) * 1000);
+  }
 
   function composerChanged() {
     textarea.style.height = "auto";
@@ -336,7 +384,7 @@
     counter.textContent = maxLength && length > maxLength * 0.8 ? `${length} / ${maxLength}` : "";
     counter.classList.toggle("over", over);
     if (!over) {
-      $("#error").textContent = "";
+      if (!send.disabled) $("#error").textContent = "";
       textarea.removeAttribute("aria-invalid");
     }
   }
@@ -351,15 +399,18 @@
   $("#composer").addEventListener("submit", (/** @type {Dom} */ event) => {
     event.preventDefault();
     const text = textarea.value;
-    if (!text.trim()) return;
+    if (!text.trim() || send.disabled) return;
     stopTyping();
     socket.emit("send message", { room, text }, (reply) => {
-      if (refused(reply, "send message")) {
-        textarea.setAttribute("aria-invalid", "true"); // the text stays, to be fixed
+      if ("error" in reply) { // the text stays, to be fixed or sent again
+        if (!send.disabled) refused(reply, "send message"); // else a pause's sentence stays
+        const error = /** @type {ServerError} */ (reply.error);
+        if (error.type === "RateLimited") pause(error.retry_after || 1);
+        else textarea.setAttribute("aria-invalid", "true");
         return;
       }
       if (textarea.value === text) textarea.value = "";
-      composerChanged();
+      composerChanged(); // clears the error line, unless Send is paused
     });
   });
   $("#new-room").addEventListener("submit", (/** @type {Dom} */ event) => {
