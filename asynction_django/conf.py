@@ -55,6 +55,7 @@ class AsynctionSettings:
     # None: 5 with forwarding on (a fleet), else 0 (stop at once, as the server does).
     DRAIN_WINDOW: float | None = None
     RATE_LIMIT_DEFAULT: Any = field(default_factory=lambda: dict(DEFAULT_RATE_LIMIT))
+    REVOCATION: bool | dict[str, Any] | None = None  # what Django events end connections
 
 
 NAMES = tuple(AsynctionSettings.__dataclass_fields__)
@@ -149,6 +150,10 @@ def check_settings(values: AsynctionSettings) -> list[str]:
     except RuleError as exc:
         problems.append(f"ASYNCTION_RATE_LIMIT_DEFAULT{described(exc.path)}: {exc.reason}")
     problems += _presence_problems(values.PRESENCE)
+    try:
+        RevocationOptions.from_setting(values.REVOCATION)
+    except (TypeError, ValueError) as exc:
+        problems.append(f"ASYNCTION_REVOCATION {exc}")
     window = values.DRAIN_WINDOW
     if window is not None and (isinstance(window, bool) or not isinstance(window, (int, float))
                                or window < 0):
@@ -259,6 +264,33 @@ class PresenceOptions:
         prefix = options.key_prefix
         if prefix is not None and (not isinstance(prefix, str) or not prefix):
             raise ValueError("key_prefix must be a non-empty string, or None")
+        return options
+
+
+@dataclass(frozen=True)
+class RevocationOptions:
+    """``ASYNCTION_REVOCATION``: which of Django's events end connections (an expiry always
+    does: the security info says it). None or True: these defaults; False: neither."""
+
+    # "user": a logout ends every connection of that user; "session": only those opened
+    # with the session that logged out; None: logouts end nothing.
+    logout: str | None = "user"
+    deactivation: bool = True  # a user saved with is_active False, or deleted
+
+    @classmethod
+    def from_setting(cls, value: Any) -> RevocationOptions:
+        if value is None or value is True:
+            return cls()
+        if value is False:
+            return cls(logout=None, deactivation=False)
+        if not isinstance(value, dict) or set(value) - {"logout", "deactivation"}:
+            raise ValueError("must be None, True, False or a dict of options (logout, "
+                             "deactivation)")
+        options = cls(**value)
+        if options.logout not in ("user", "session", None):
+            raise ValueError('logout must be "user", "session" or None')
+        if not isinstance(options.deactivation, bool):
+            raise ValueError("deactivation must be True or False")
         return options
 
 

@@ -126,6 +126,8 @@ recovery_logger.addFilter(RepeatFilter(first_note=(
 presence_logger = logging.getLogger("asynction_django.presence")
 presence_logger.addFilter(RepeatFilter())
 admin_ui_logger = logging.getLogger("asynction_django.admin_ui")
+# Revocation: which connections a logout, a deactivated or deleted user or an expiry ended.
+revocation_logger = logging.getLogger("asynction_django.revocation")
 # Rate limits: their store (Redis) failing lets events through, once a minute said so.
 limits_logger = logging.getLogger("asynction_django.limits")
 limits_logger.addFilter(RepeatFilter(first_note=(

@@ -1,9 +1,11 @@
-"""The process-wide server, built on first use, and the emit and presence API around it."""
+"""The process-wide server, built on first use, and the emit, presence and revocation API
+around it."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from concurrent.futures import Future
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -12,9 +14,11 @@ from django.dispatch import receiver
 
 from .building import Build, build
 from .conf import PREFIX, get_settings
+from .logs import revocation_logger
 from .names import DEFAULT_NAMESPACE, namespace_name
 from .presences import Member
 from .queues import ExternalEmitter
+from .revocation import METHOD, REVOKED, Revocation, checked_reason
 from .server import AsynctionServer, Connection
 from .server.connections import current_namespace
 
@@ -170,3 +174,74 @@ def presence(room: str, namespace: str = DEFAULT_NAMESPACE) -> list[Member]:
     if loop is not None and loop.is_running():
         return asyncio.run_coroutine_threadsafe(apresence(room, namespace), loop).result()
     return async_to_sync(apresence)(room, namespace)
+
+
+# Revocation --------------------------------------------------------------------------------
+
+REVOKE_TIMEOUT = 30.0
+
+
+def revoke_user(user: Any, reason: str = REVOKED) -> None:
+    """End every connection of ``user`` (a Django user, or its pk) on every process: each
+    client gets ``asynction:revoked`` with ``reason`` (not renewable), then a DISCONNECT.
+
+    For what Django's signals do not say: ``QuerySet.update(is_active=False)``, a password
+    change, a token put on a deny list. From sync code; in async code ``arevoke_user``.
+    """
+    revoke(_user_revocation(user, reason))
+
+
+async def arevoke_user(user: Any, reason: str = REVOKED) -> None:
+    """:func:`revoke_user` from async code."""
+    under_way = _revoking(_user_revocation(user, reason))
+    if under_way is not None:
+        await asyncio.wrap_future(under_way[0])
+
+
+def _user_revocation(user: Any, reason: str) -> Revocation:
+    key = getattr(user, "pk", user)
+    if key is None:
+        raise ValueError("revoke_user() needs a saved user, or its pk")
+    return Revocation(checked_reason(reason), users=frozenset({str(key)}))
+
+
+def revoke(revocation: Revocation, wait: bool = True) -> None:
+    """Hand ``revocation`` to this process's server (which publishes it to the others), or
+    in a process that serves nothing publish it through the message queue; with ``wait``,
+    until that is done. Signal receivers do not wait: a logout never waits for sockets."""
+    if wait:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise RuntimeError("revoke_user() cannot be called from async code: use "
+                               "`await arevoke_user(...)`")
+    under_way = _revoking(revocation)
+    if under_way is None:
+        return
+    future, serving = under_way
+    if wait or not serving:  # a process that serves nothing may exit right after: publish
+        future.result(REVOKE_TIMEOUT)
+    else:
+        future.add_done_callback(_report_failure)
+
+
+def _revoking(revocation: Revocation) -> tuple[Future[Any], bool] | None:
+    """The revocation under way, on the loop that can carry it, and whether that is the
+    loop serving clients here (else: the message queue's); None: nobody to tell."""
+    server, loop = _server, _loop
+    if server is not None and loop is not None and loop.is_running():
+        return asyncio.run_coroutine_threadsafe(server.revocations.revoke(revocation),
+                                                loop), True
+    external = _external_emitter()
+    if external is None:
+        return None  # no clients here and no message queue: no connection to end anywhere
+    return asyncio.run_coroutine_threadsafe(
+        external.manager.publish_message(METHOD, revocation.as_fields()), external.loop), False
+
+
+def _report_failure(future: Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        revocation_logger.error("a revocation could not be carried out",
+                                exc_info=future.exception())

@@ -3,12 +3,15 @@
 A requirement list is an OR; the schemes inside one requirement are an AND; an empty
 requirement ``{}`` lets anonymous clients in. Each scheme finds its credential
 (:mod:`credentials`), hands it to the info function the spec names, and the mapping
-that function returns becomes the connection's security info.
+that function returns becomes the connection's security info. An ``exp`` in it says when
+the credentials expire (:mod:`asynction_django.revocation.expiry`): one already past is a
+refusal, and the connection ends when it comes.
 """
 
 from __future__ import annotations
 
 import hmac
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +20,7 @@ from .credentials import Credentials
 from .exceptions import Forbidden, SchemeError, SecurityError, Unauthorized
 from .handlers import Handler
 from .logs import logger
+from .revocation import EXP, earliest, expiry_of
 
 CredentialReader = Callable[[Credentials], tuple[Any, ...] | None]
 
@@ -58,6 +62,14 @@ class Scheme:
         if not isinstance(info, Mapping):
             raise Unauthorized()
         info = dict(info)
+        try:
+            expires = expiry_of(info)
+        except ValueError as exc:  # when these credentials end cannot be told: no
+            logger.error("security info function of scheme %r returned a bad %r: %s",
+                         self.name, EXP, exc)
+            raise Unauthorized() from None
+        if expires is not None and expires <= time.time():
+            raise Unauthorized()
         if scopes and not await self._scopes_ok(scopes, info):
             raise Forbidden()
         return info
@@ -176,14 +188,18 @@ class Guard:
         refusal: SecurityError = Unauthorized()
         for requirement in self.requirements:
             info: dict[str, Any] = {}
+            met = []
             try:
                 for scheme, scopes in requirement:
-                    info.update(await scheme.authenticate(credentials, scopes))
+                    met.append(await scheme.authenticate(credentials, scopes))
+                    info.update(met[-1])
             except Forbidden as exc:
                 refusal = exc
                 continue
             except Unauthorized:
                 continue
+            if len(met) > 1 and EXP in info:  # together, they hold until the first expires
+                info[EXP] = earliest(met)
             return info
         if self.optional:
             return {}

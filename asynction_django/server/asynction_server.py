@@ -6,7 +6,8 @@ emits reaches the client after its CONNECT packet, never before, and a client pa
 that breaks the protocol ends its own connection (:mod:`.packets`, :mod:`.engine`), and
 with connection state recovery on, a client that drops comes back as itself
 (:mod:`asynction_django.recovery`), and with ``x-presence`` rooms know who is in them
-(:mod:`.presence_hooks`).
+(:mod:`.presence_hooks`), and a connection whose credentials stop holding ends
+(:mod:`.revocation_hooks`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ..validation import ArgumentsValidator, as_arguments
 from ..wording import named
 from .engine import EngineServer, reusing_id
 from .packets import check_attachment, decode
-from .presence_hooks import PresenceHooks
+from .revocation_hooks import RevocationHooks
 
 
 class OutgoingEvent:
@@ -39,9 +40,9 @@ class OutgoingEvent:
         self.ack = ack
 
 
-class AsynctionServer(PresenceHooks):
-    """A ``socketio.AsyncServer`` that serves one AsyncAPI document (with presence's room
-    hooks, :mod:`.presence_hooks`, beneath)."""
+class AsynctionServer(RevocationHooks):
+    """A ``socketio.AsyncServer`` that serves one AsyncAPI document (with revocation's and
+    presence's hooks, :mod:`.revocation_hooks` and :mod:`.presence_hooks`, beneath)."""
 
     def __init__(
         self,

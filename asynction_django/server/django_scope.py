@@ -9,8 +9,8 @@ open a connection (no ``sid`` yet) load them, and nothing wraps ``send``.
 
 A session a handler changes is saved after that handler returns
 (:func:`save_django_session`; python-socketio's own ``save_session`` is another thing, its
-per-connection dict). The user is the one who connected: logging out elsewhere does not end
-the connection (the README's Security section says how to do that). The cookies are read
+per-connection dict). The user is the one who connected; a logout, a deactivation or an
+expiry ends the connection (:mod:`asynction_django.revocation`). The cookies are read
 as the security schemes read them (:func:`~asynction_django.credentials.cookies_of`).
 """
 

@@ -193,9 +193,10 @@ socket.on("news", (item) => console.log(item?.text));
         module = render_client(load_spec(EXAMPLE_2, require_handlers=False), "typescript")
         self.assertIn('import { io, type ManagerOptions, type Socket, type SocketOptions } '
                       'from "socket.io-client";', module)
-        self.assertIn('  /** Say something in a room; the ack carries the stored message\'s id. */'
-                      '\n  "send message": (payload: SendMessage, ack: (response: SendMessageAck '
-                      '| ErrorReply) => void) => void;', module)
+        self.assertIn('  /**\n   * Say something in a room; the ack carries the stored message\'s id.'
+                      '\n   *\n', module)  # its description, a paragraph per line group
+        self.assertIn('   */\n  "send message": (payload: SendMessage, ack: (response: '
+                      'SendMessageAck | ErrorReply) => void) => void;', module)
         self.assertIn("  typing: (room: Room, arg2: boolean) => void;", module)
         self.assertIn('  "list rooms": (ack: (response: Room[] | ErrorReply) => void) => void;',
                       module)
