@@ -193,8 +193,8 @@ socket.on("news", (item) => console.log(item?.text));
         module = render_client(load_spec(EXAMPLE_2, require_handlers=False), "typescript")
         self.assertIn('import { io, type ManagerOptions, type Socket, type SocketOptions } '
                       'from "socket.io-client";', module)
-        self.assertIn('  /**\n   * Say something in a room; the ack carries the stored message\'s id.'
-                      '\n   *\n', module)  # its description, a paragraph per line group
+        self.assertIn('  /**\n   * Say something in a room; the ack carries the stored '
+                      'message\'s id.\n   *\n', module)  # its description, then a paragraph
         self.assertIn('   */\n  "send message": (payload: SendMessage, ack: (response: '
                       'SendMessageAck | ErrorReply) => void) => void;', module)
         self.assertIn("  typing: (room: Room, arg2: boolean) => void;", module)
