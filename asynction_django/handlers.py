@@ -11,7 +11,6 @@ from asgiref.sync import iscoroutinefunction
 from channels.db import database_sync_to_async
 from django.utils.module_loading import import_string
 
-from . import fairness
 from .exceptions import ErrorDetail, HandlerImportError, PayloadValidationError
 
 
@@ -115,10 +114,8 @@ class Handler:
 
     Sync callables run in a worker thread through Channels' ``database_sync_to_async``
     (stale database connections closed around each call, as Django does per request),
-    never on the event loop, so they may block and use the ORM. The threads are
-    :mod:`.fairness`'s, where each connection's calls wait their turn instead of queueing
-    behind another connection's flood. What is worked out from the signature is worked out
-    once, here:
+    never on the event loop, so they may block and use the ORM. What is worked out from
+    the signature is worked out once, here:
 
     - ``max_args``: optional trailing arguments (``environ``, ``auth``, ``reason``) are
       passed only to callables that declare them (connect, disconnect, error handlers);
@@ -140,9 +137,7 @@ class Handler:
         ):
             self._call = function
         else:
-            self._call = database_sync_to_async(fairness.in_turn(function),
-                                                thread_sensitive=False,
-                                                executor=fairness.sync_calls)
+            self._call = database_sync_to_async(function, thread_sensitive=False)
 
     async def __call__(self, *args: Any, **optional: Any) -> Any:
         if self.arg_count is not None:

@@ -26,7 +26,6 @@ from ..exceptions import (
     UnknownEventError,
     ValidationError,
 )
-from ..fairness import calls_of
 from ..handlers import Handler, Takes
 from ..limits import NamespaceLimits
 from ..logs import logger
@@ -85,11 +84,7 @@ class SpecNamespace(socketio.AsyncNamespace):
         self.connections: dict[str, ConnectionState] = {}
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
-        # Sync handlers take turns per Engine.IO connection, the unit backpressure counts
-        # in too: a client flooding through several namespaces is still one client.
-        sid = args[0]
-        client = self.server.manager.eio_sid_from_sid(sid, self.namespace) or sid
-        with handling(sid, self.namespace), calls_of(client):
+        with handling(args[0], self.namespace):
             return await self._trigger(event, *args)
 
     async def _trigger(self, event: str, *args: Any) -> Any:
