@@ -199,11 +199,7 @@ class RecoveryOptions:
             return cls()
         if not isinstance(value, dict):
             raise ValueError("must be None, True or a dict of options")
-        unknown = set(value) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"unknown options {sorted(unknown)}: use "
-                             f"{', '.join(cls.__dataclass_fields__)}")
-        options = cls(**value)
+        options = cls(**_known_options(cls, value))
         duration = options.max_disconnection_duration
         if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration <= 0:
             raise ValueError("max_disconnection_duration must be a number of seconds above 0")
@@ -231,6 +227,15 @@ def _recovery_problems(values: AsynctionSettings) -> list[str]:
     return []
 
 
+def _known_options(options_class: Any, value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` if it names only fields of ``options_class``; else ValueError naming them."""
+    unknown = set(value) - set(options_class.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"unknown options {sorted(unknown)}: use "
+                         f"{', '.join(options_class.__dataclass_fields__)}")
+    return value
+
+
 @dataclass(frozen=True)
 class PresenceOptions:
     """``ASYNCTION_PRESENCE``: how the presence the spec asks for (``x-presence``) is kept."""
@@ -250,11 +255,7 @@ class PresenceOptions:
             return cls()
         if not isinstance(value, dict):
             raise ValueError("must be None or a dict of options")
-        unknown = set(value) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"unknown options {sorted(unknown)}: use "
-                             f"{', '.join(cls.__dataclass_fields__)}")
-        options = cls(**value)
+        options = cls(**_known_options(cls, value))
         ttl = options.ttl
         if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or ttl < 0.1:
             raise ValueError("ttl must be a number of seconds, at least 0.1")

@@ -191,6 +191,10 @@ class Forwarder(Tunnels):
         if header.get("confirm") and sid is not None:
             await self._publish(owner, {"k": "confirm", "sid": sid})
 
+    def forget(self, sid: str) -> None:
+        """A session ended: its last forwarded poll will never be asked about again."""
+        self._unconfirmed.pop(sid, None)
+
     async def confirmed(self, sid: str) -> bool:
         """Whether the answer to ``sid``'s last forwarded long-poll reached its client (or
         none is outstanding): a process that died holding it has lost its packets, and

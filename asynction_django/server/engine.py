@@ -245,6 +245,8 @@ class EngineServer(engineio.AsyncServer):
             adopted = self.sockets.get(args[0])
             if adopted is not None and type(adopted) is AsyncSocket:
                 adopted.__class__ = GuardedSocket  # same state, this module's protocol fixes
+        elif event == "disconnect" and self.forwarder is not None:
+            self.forwarder.forget(args[0])  # nothing of an ended session stays behind
         return await super()._trigger_event(event, *args, **kwargs)
 
     def _method_not_found(self) -> dict[str, Any]:

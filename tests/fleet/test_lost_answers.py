@@ -70,8 +70,14 @@ class Unconfirmed:
     def owner_elsewhere(self, sid: str) -> None:
         return None
 
+    def __init__(self) -> None:
+        self.forgotten: list[str] = []
+
     async def confirmed(self, sid: str) -> bool:
         return False
+
+    def forget(self, sid: str) -> None:
+        self.forgotten.append(sid)
 
 
 class LostAnswerEngineTests(SimpleTestCase):
@@ -105,6 +111,17 @@ class LostAnswerEngineTests(SimpleTestCase):
 
         with self.assertLogs("engineio.server", "INFO"):
             self.assertEqual(asyncio.run(scenario()), [400, 400])
+
+    def test_an_ended_session_is_forgotten_by_the_forwarder(self):
+        async def scenario() -> tuple[str, list[str]]:
+            engine = EngineServer(async_mode="asgi")
+            sid = await self.handshake(engine)
+            engine.forwarder = forwarder = Unconfirmed()
+            await engine.lose(sid)
+            return sid, forwarder.forgotten
+
+        sid, forgotten = asyncio.run(scenario())
+        self.assertEqual(forgotten, [sid])  # no unconfirmed poll of it kept for ever
 
     def test_a_confirmed_session_polls_on(self):
         async def scenario() -> tuple[int, bytes]:
@@ -162,7 +179,12 @@ class ForwarderAnswerTests(SimpleTestCase):
                 await owner._serve_http({"k": "http", "id": "r1", "r": "silent00", "s":
                                          scope_to_json(http_scope(f"{POLLING}&sid=s1"))}, b"")
                 with mock.patch.object(forwarding, "CONFIRM_WAIT", 0.2):
-                    return lost, await owner.confirmed("s1")
+                    unconfirmed = await owner.confirmed("s1")
+                await owner._serve_http({"k": "http", "id": "r2", "r": "silent00", "s":
+                                         scope_to_json(http_scope(f"{POLLING}&sid=s2"))}, b"")
+                owner.forget("s2")  # the session ended: nothing is kept of it
+                self.assertEqual(owner._unconfirmed, {})
+                return lost, unconfirmed
             finally:
                 await owner.close()
                 await silent.close()

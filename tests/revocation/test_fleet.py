@@ -6,7 +6,6 @@ on B (socket.io-client). The delays are measured and printed, not asserted."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -18,12 +17,11 @@ import socketio
 from django.test import SimpleTestCase
 
 from asynction_django.revocation import EVENT
+from tests.fleet.test_forwarding import node_binary
 from tests.support import (
     BROKER_LOGS,
-    ROOT,
     LiveServer,
     private_redis,
-    skip_or_fail,
     unique,
     wait_until,
 )
@@ -31,13 +29,6 @@ from tests.support import (
 SPEC = Path(__file__).with_name("revocation.yaml")
 WAIT = 5.0  # seconds a revocation may take here (the goal, printed, is under one)
 
-
-def node_binary() -> str:
-    node = shutil.which("node")
-    if node is None or not (ROOT / "node_modules" / "socket.io-client").exists():
-        skip_or_fail("node", "the revocation test with socket.io-client",
-                     "It needs node and node_modules (./dev installs both with npm ci).")
-    return node
 
 
 class Watched:
